@@ -1,0 +1,1 @@
+"""The three billing services: credits, payments and invoicing."""

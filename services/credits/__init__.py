@@ -1,0 +1,1 @@
+"""The credits service: one credit account per customer, its balance and its ledger."""

@@ -1,0 +1,18 @@
+"""Run the credits service: `python -m services.credits` (configuration from the environment)."""
+
+import uvicorn
+
+from services.credits.app import create_app
+from services.credits.settings import CreditsSettings
+from shared.logs import configure_logging
+
+
+def main() -> None:
+    """Serve the HTTP API and the Kafka consumers until stopped."""
+    settings = CreditsSettings()  # type: ignore[call-arg]
+    configure_logging(settings.log_level)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+
+
+if __name__ == "__main__":
+    main()

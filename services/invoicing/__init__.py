@@ -1,0 +1,1 @@
+"""The invoicing service: invoices, paid from credits first and then by card."""

@@ -1,0 +1,1 @@
+"""The payments service: the only code that talks to Stripe."""

@@ -1,0 +1,18 @@
+"""Run the payments service: `python -m services.payments` (configuration from the environment)."""
+
+import uvicorn
+
+from services.payments.app import create_app
+from services.payments.settings import PaymentsSettings
+from shared.logs import configure_logging
+
+
+def main() -> None:
+    """Serve the HTTP API and the Kafka consumers until stopped."""
+    settings = PaymentsSettings()  # type: ignore[call-arg]
+    configure_logging(settings.log_level)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+
+
+if __name__ == "__main__":
+    main()

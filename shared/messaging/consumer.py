@@ -1,0 +1,158 @@
+"""Event consumer: envelope checks, dead-lettering, inbox, and offsets committed last.
+
+For each Kafka record the consumer
+1. parses and validates the envelope and its payload against ``shared.contracts``;
+   a record that fails goes to ``<topic>.dlq`` with the reason in its headers and
+   the consumer moves on;
+2. skips event types it does not handle (other services' business);
+3. runs the handler through the :class:`Inbox`, so the handled event id commits in
+   the same transaction as the handler's effects;
+4. commits the Kafka offset only after that transaction.
+
+A handler raises :class:`RejectedMessage` for a message it must refuse; that
+goes to the dead-letter topic too. Infrastructure failures (database or broker
+unreachable) are retried with backoff for as long as they last: the offset is
+not committed, so the record is redelivered. Any other error is retried
+``max_attempts`` times and then dead-lettered, so one bad record never stops
+the consumer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from aiokafka.errors import KafkaError
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from faststream.middlewares import AckPolicy
+from pydantic import BaseModel
+
+from shared.contracts import ContractError, Envelope, decode_payload
+from shared.messaging.dead_letters import dead_letter_of
+from shared.messaging.inbox import Delivery, Inbox
+from shared.messaging.relay import Publisher
+
+log = logging.getLogger(__name__)
+
+_TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, KafkaError)
+
+
+class RejectedMessage(Exception):  # noqa: N818 - a message, not an error of ours
+    """A handler refuses a well-formed message: it goes to the dead-letter topic."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingEvent:
+    """A validated event as a handler receives it."""
+
+    envelope: Envelope
+    payload: BaseModel
+    delivery: Delivery
+
+
+Handler = Callable[[IncomingEvent, asyncpg.Connection], Awaitable[None]]
+
+
+class EventConsumer:
+    """Dispatches validated events to handlers, once each, dead-lettering what it must refuse."""
+
+    def __init__(
+        self,
+        name: str,
+        inbox: Inbox,
+        handlers: Mapping[str, Handler],
+        dead_letters: Publisher,
+        *,
+        max_attempts: int = 5,
+        backoff: float = 0.2,
+        max_backoff: float = 5.0,
+    ) -> None:
+        self.name = name
+        self._inbox = inbox
+        self._handlers = dict(handlers)
+        self._dead_letters = dead_letters
+        self._max_attempts = max_attempts
+        self._backoff = backoff
+        self._max_backoff = max_backoff
+        self.handled = 0
+        self.dead_lettered = 0
+
+    async def process(self, record: Any) -> None:
+        """Handle one aiokafka ``ConsumerRecord`` completely (retries included)."""
+        try:
+            envelope = Envelope.from_json_bytes(record.value or b"")
+            payload = decode_payload(envelope)
+        except ContractError as exc:
+            await self._dead_letter(record, exc.reason, exc.detail)
+            return
+        handler = self._handlers.get(envelope.event_type)
+        if handler is None:
+            return
+        delivery = Delivery(envelope.event_id, record.topic, record.partition, record.offset)
+        event = IncomingEvent(envelope, payload, delivery)
+        await self._run_with_retries(record, event, handler)
+
+    async def _run_with_retries(self, record: Any, event: IncomingEvent, handler: Handler) -> None:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                if await self._inbox.handle(event.delivery, lambda conn: handler(event, conn)):
+                    self.handled += 1
+                return
+            except RejectedMessage as exc:
+                await self._dead_letter(record, exc.reason, exc.detail)
+                return
+            except _TRANSIENT as exc:
+                log.warning("%s: %s unavailable (%s), retrying", self.name, event.delivery, exc)
+            except Exception as exc:
+                log.exception("%s: handler failed on %s", self.name, event.delivery)
+                if attempt >= self._max_attempts:
+                    await self._dead_letter(record, "handler_failed", f"{type(exc).__name__}: {exc}")
+                    return
+            await asyncio.sleep(min(self._max_backoff, self._backoff * 2 ** min(attempt, 8)))
+
+    async def _dead_letter(self, record: Any, reason: str, detail: str) -> None:
+        log.warning(
+            "%s: dead-lettering %s[%s]@%s: %s: %s",
+            self.name, record.topic, record.partition, record.offset, reason, detail,
+        )
+        await self._dead_letters.publish([dead_letter_of(record, self.name, reason, detail)])
+        self.dead_lettered += 1
+
+
+def _raw_body(message: Any) -> Any:
+    return message.body
+
+
+def subscribe(
+    broker: KafkaBroker,
+    consumer: EventConsumer,
+    topics: Sequence[str],
+    *,
+    group_id: str,
+) -> None:
+    """Register ``consumer`` on ``broker``: manual offsets, committed after each record."""
+
+    async def on_record(body: bytes, message: KafkaMessage) -> None:
+        await consumer.process(message.raw_message)
+        await message.ack()
+
+    broker.subscriber(
+        *topics,
+        group_id=group_id,
+        ack_policy=AckPolicy.MANUAL,
+        auto_offset_reset="earliest",
+        decoder=_raw_body,
+        title=f"{group_id}:{','.join(topics)}",
+    )(on_record)

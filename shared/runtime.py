@@ -1,0 +1,136 @@
+"""The running parts every service shares: pool, event store, relay, consumer, broker.
+
+A service describes itself with a :class:`ServiceSpec` (its name, its topic,
+the topics it consumes, its handlers and its tables); :class:`ServiceRuntime`
+starts and stops the rest in the right order. Nothing connects at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+
+from shared.database import create_pool, migrate
+from shared.eventstore import EVENTS_DDL, EventStore
+from shared.messaging.consumer import EventConsumer, Handler, subscribe
+from shared.messaging.inbox import Inbox
+from shared.messaging.kafka import KafkaPublisher, ensure_topics, new_producer
+from shared.messaging.relay import OutboxRelay, RelayConfig
+from shared.messaging.schema import MESSAGING_DDL
+from shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What makes one service: its name (schema, producer, consumer group) and its parts."""
+
+    name: str
+    topic: str
+    consumes: tuple[str, ...] = ()
+    handlers: Callable[[ServiceRuntime], Mapping[str, Handler]] = field(
+        default=lambda _runtime: {}
+    )
+    ddl: tuple[str, ...] = ()
+
+
+class ServiceRuntime:
+    """Owns a service's connections and background work between start() and stop()."""
+
+    def __init__(self, spec: ServiceSpec, settings: ServiceSettings) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.broker = KafkaBroker(
+            settings.kafka_bootstrap_servers,
+            client_id=spec.name,
+            enable_idempotence=False,
+            logger=logging.getLogger(f"faststream.{spec.name}"),
+        )
+        self._pool: asyncpg.Pool | None = None
+        self._store: EventStore | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumer: EventConsumer | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        """The service's connection pool (after start)."""
+        if self._pool is None:
+            raise RuntimeError(f"{self.spec.name}: runtime not started")
+        return self._pool
+
+    @property
+    def store(self) -> EventStore:
+        """The service's event store (after start)."""
+        if self._store is None:
+            raise RuntimeError(f"{self.spec.name}: runtime not started")
+        return self._store
+
+    async def start(self) -> None:
+        """Connect, migrate, create topics, start the relay and the consumer."""
+        spec, settings = self.spec, self.settings
+        self._pool = await create_pool(
+            settings.database_url, spec.name, max_size=settings.db_pool_size
+        )
+        await migrate(self._pool, spec.name, [EVENTS_DDL, MESSAGING_DDL, *spec.ddl])
+        self._store = EventStore(self._pool)
+        await ensure_topics(
+            settings.kafka_bootstrap_servers,
+            {spec.topic, *spec.consumes},
+            partitions=settings.kafka_topic_partitions,
+            replication_factor=settings.kafka_replication_factor,
+        )
+        self._producer = new_producer(settings.kafka_bootstrap_servers, f"{spec.name}-relay")
+        await self._producer.start()
+        publisher = KafkaPublisher(self._producer)
+        self.relay = OutboxRelay(
+            self._pool,
+            self._store,
+            publisher,
+            RelayConfig(name=spec.name, topic=spec.topic, producer=spec.name),
+        )
+        handlers = spec.handlers(self)
+        if handlers and spec.consumes:
+            self.consumer = EventConsumer(
+                spec.name, Inbox(self._pool, spec.name), handlers, publisher
+            )
+            subscribe(self.broker, self.consumer, spec.consumes, group_id=spec.name)
+        await self.broker.start()
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{spec.name}-relay"))
+        log.info("%s: started", spec.name)
+
+    async def stop(self) -> None:
+        """Stop background work and close connections, newest first."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        await self.broker.stop()
+        if self._producer is not None:
+            await self._producer.stop()
+        if self._pool is not None:
+            await self._pool.close()
+        log.info("%s: stopped", self.spec.name)
+
+    async def readiness(self, timeout: float = 2.0) -> dict[str, bool]:
+        """Check that the database and the Kafka broker answer now."""
+        database = False
+        if self._pool is not None:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(timeout):
+                    database = await self._pool.fetchval("SELECT true") is True
+        kafka = False
+        with contextlib.suppress(Exception):
+            kafka = await self.broker.ping(timeout=timeout)
+        return {"database": database, "kafka": kafka}
