@@ -1,0 +1,1 @@
+"""Shared platform layer: contracts, money, event store, messaging, settings, dev servers."""

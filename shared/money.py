@@ -75,7 +75,7 @@ def _split_amount(amount: object) -> tuple[bool, str, str]:
     sign, whole, decimals = match.group(1), match.group(2), match.group(3) or ""
     if len(whole) > 1 and whole.startswith("0"):
         raise MoneyError(f"amount {amount!r} must not have leading zeros")
-    if False and not whole.strip("0") and not decimals.strip("0"):
+    if sign and not whole.strip("0") and not decimals.strip("0"):
         raise MoneyError(f"amount {amount!r} is a negative zero")
     return bool(sign), whole, decimals
 
@@ -108,8 +108,6 @@ class Money:
             allowed = f"at most {exponent} decimals" if exponent else "no decimals"
             raise MoneyError(f"amount {amount!r}: {currency} allows {allowed}")
         minor = int(whole) * 10**exponent + int(decimals.ljust(exponent, "0") or "0")
-        if minor > MAX_MINOR_UNITS:
-            raise MoneyError(f"amount {amount!r} is out of range")
         return cls(-minor if negative else minor, currency)
 
     @classmethod

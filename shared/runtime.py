@@ -36,9 +36,7 @@ class ServiceSpec:
     name: str
     topic: str
     consumes: tuple[str, ...] = ()
-    handlers: Callable[[ServiceRuntime], Mapping[str, Handler]] = field(
-        default=lambda _runtime: {}
-    )
+    handlers: Callable[[ServiceRuntime], Mapping[str, Handler]] = field(default=lambda _runtime: {})
     ddl: tuple[str, ...] = ()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.credits.settings import CreditsSettings
-from shared.contracts import CREDITS_TOPIC, PAYMENTS_TOPIC, INVOICING_TOPIC
+from shared.contracts import CREDITS_TOPIC, INVOICING_TOPIC, PAYMENTS_TOPIC
 from shared.http import create_service_app
 from shared.runtime import ServiceSpec
 

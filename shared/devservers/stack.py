@@ -81,16 +81,15 @@ class DevStack:
         launched: list[tuple[Service, _Server]] = []
         try:
             for service in wanted:
-                server = self._make(service)
-                server.launch()
-                launched.append((service, server))
-            for service, server in launched:
-                server.wait_ready(self.timeout)
-                setattr(self, service, server)
+                made = self._make(service)
+                made.launch()
+                launched.append((service, made))
+            for service, ready in launched:
+                ready.wait_ready(self.timeout)
+                setattr(self, service, ready)
         except BaseException:
-            for _, server in reversed(launched):
-                server.stop()
-            for service, _ in launched:
+            for service, failed in reversed(launched):
+                failed.stop()
                 setattr(self, service, None)
             raise
         return self

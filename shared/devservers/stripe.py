@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
-from shared.devservers.process import ManagedProcess, pick_port
+import httpx
+
+from shared.devservers.ports import pick_port
+from shared.devservers.process import ManagedProcess
 
 HOST = "127.0.0.1"
 DEFAULT_API_KEY = "sk_test_dev"
@@ -21,14 +22,12 @@ DEFAULT_API_KEY = "sk_test_dev"
 
 def stripe_answers(api_base: str, api_key: str = DEFAULT_API_KEY) -> bool:
     """Whether a Stripe-like API answers ``GET /v1/customers`` with 200."""
-    request = urllib.request.Request(
-        f"{api_base}/v1/customers?limit=1", headers={"Authorization": f"Bearer {api_key}"}
-    )
+    url = f"{api_base}/v1/customers?limit=1"
     try:
-        with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310 (loopback URL)
-            return int(response.status) == 200
-    except (urllib.error.URLError, OSError):
+        response = httpx.get(url, headers={"Authorization": f"Bearer {api_key}"}, timeout=2)
+    except httpx.HTTPError:
         return False
+    return response.status_code == 200
 
 
 def _package_root() -> Path:

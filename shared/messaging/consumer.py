@@ -118,14 +118,21 @@ class EventConsumer:
             except Exception as exc:
                 log.exception("%s: handler failed on %s", self.name, event.delivery)
                 if attempt >= self._max_attempts:
-                    await self._dead_letter(record, "handler_failed", f"{type(exc).__name__}: {exc}")
+                    await self._dead_letter(
+                        record, "handler_failed", f"{type(exc).__name__}: {exc}"
+                    )
                     return
             await asyncio.sleep(min(self._max_backoff, self._backoff * 2 ** min(attempt, 8)))
 
     async def _dead_letter(self, record: Any, reason: str, detail: str) -> None:
         log.warning(
             "%s: dead-lettering %s[%s]@%s: %s: %s",
-            self.name, record.topic, record.partition, record.offset, reason, detail,
+            self.name,
+            record.topic,
+            record.partition,
+            record.offset,
+            reason,
+            detail,
         )
         await self._dead_letters.publish([dead_letter_of(record, self.name, reason, detail)])
         self.dead_lettered += 1

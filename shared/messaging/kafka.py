@@ -67,7 +67,10 @@ async def ensure_topics(
         missing = sorted(wanted - existing)
         if not missing:
             return
-        new = [NewTopic(name=t, num_partitions=partitions, replication_factor=replication_factor) for t in missing]
+        new = [
+            NewTopic(name=t, num_partitions=partitions, replication_factor=replication_factor)
+            for t in missing
+        ]
         try:
             await admin.create_topics(new)
         except TopicAlreadyExistsError:

@@ -17,6 +17,7 @@ connection dies stops writing at once and another replica takes over.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import zlib
 from collections.abc import Sequence
@@ -111,7 +112,5 @@ class OutboxRelay:
 
     async def _idle(self) -> None:
         self._wake.clear()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=self.config.poll_interval)
-        except TimeoutError:
-            pass

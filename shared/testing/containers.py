@@ -37,7 +37,7 @@ class ContainerServers:
     def start(self, service: str) -> dict[str, str]:
         """Start the container for `service`; return the settings that name it."""
         if service == "postgres":
-            from testcontainers.postgres import PostgresContainer
+            from testcontainers.community.postgres import PostgresContainer
 
             image = os.environ.get("BILLING_TC_POSTGRES_IMAGE", "postgres:18")
             pg = PostgresContainer(image, username="postgres", dbname="postgres", driver=None)
@@ -45,7 +45,7 @@ class ContainerServers:
             self._containers.append(pg)
             return {"DATABASE_URL": pg.get_connection_url()}
         if service == "kafka":
-            from testcontainers.kafka import KafkaContainer
+            from testcontainers.community.kafka import KafkaContainer
 
             image = os.environ.get("BILLING_TC_KAFKA_IMAGE", "confluentinc/cp-kafka:7.9.0")
             kafka = KafkaContainer(image).with_kraft()

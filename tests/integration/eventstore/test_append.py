@@ -39,7 +39,8 @@ async def test_append_and_read_stream_keeps_every_field(store: EventStore) -> No
     assert got.event_type == "CreditGranted"
     assert got.schema_version == 2
     assert got.occurred_at == occurred
-    assert got.recorded_at.tzinfo is not None and got.recorded_at > occurred
+    assert got.recorded_at.tzinfo is not None
+    assert got.recorded_at > occurred
     assert got.correlation_id == first.correlation_id
     assert got.causation_id == causation
     assert got.customer_id == "cust-1"
@@ -102,9 +103,7 @@ async def test_concurrent_writers_on_one_stream_exactly_one_wins(
     assert await count(pool) == 2
 
 
-async def test_append_joins_the_callers_transaction(
-    store: EventStore, pool: asyncpg.Pool
-) -> None:
+async def test_append_joins_the_callers_transaction(store: EventStore, pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
         transaction = conn.transaction()
         await transaction.start()

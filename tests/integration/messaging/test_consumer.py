@@ -1,4 +1,4 @@
-"""Consumers: inbox makes redelivery a no-op, offsets commit after effects, bad records go to DLQ."""
+"""Consumers: redelivery is a no-op, offsets commit after effects, bad records go to DLQ."""
 
 from __future__ import annotations
 
@@ -70,8 +70,11 @@ class Harness:
         if event.envelope.payload["description"] == "refuse me":
             raise RejectedMessage("business_rule", "grants for this customer are closed")
         effect = NewEvent(
-            "Effect", event.envelope.customer_id, {"of": str(event.envelope.event_id)},
-            correlation_id=event.envelope.correlation_id, causation_id=event.envelope.event_id,
+            "Effect",
+            event.envelope.customer_id,
+            {"of": str(event.envelope.event_id)},
+            correlation_id=event.envelope.correlation_id,
+            causation_id=event.envelope.event_id,
         )
         await self.store.append(f"effect-{event.envelope.event_id}", [effect], 0, conn=conn)
 
@@ -134,8 +137,11 @@ async def test_offset_commits_after_the_effect_so_a_crash_redelivers_harmlessly(
     body = envelope()
     await harness.send(json.dumps(body).encode())
     reader = AIOKafkaConsumer(
-        harness.topic, bootstrap_servers=harness.bootstrap, group_id=harness.group,
-        auto_offset_reset="earliest", enable_auto_commit=False,
+        harness.topic,
+        bootstrap_servers=harness.bootstrap,
+        group_id=harness.group,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
     )
     await reader.start()
     try:
@@ -169,11 +175,17 @@ async def test_malformed_messages_go_to_the_dlq_with_reasons_and_the_consumer_go
         (json.dumps(envelope(amount=12.0)).encode(), "invalid_payload"),
         (json.dumps(envelope(event_type="CreditTeleported")).encode(), "unknown_event_type"),
         (json.dumps(envelope(schema_version=9)).encode(), "unknown_schema_version"),
-        (json.dumps({k: v for k, v in envelope().items() if k != "customer_id"}).encode(),
-         "invalid_envelope"),
+        (
+            json.dumps({k: v for k, v in envelope().items() if k != "customer_id"}).encode(),
+            "invalid_envelope",
+        ),
         (json.dumps(envelope(description="x")).encode(), "invalid_envelope"),
-        (json.dumps(envelope(payload={**envelope()["payload"], "description": "refuse me"}))
-         .encode(), "business_rule"),
+        (
+            json.dumps(
+                envelope(payload={**envelope()["payload"], "description": "refuse me"})
+            ).encode(),
+            "business_rule",
+        ),
     ]
     for value, _ in bad:
         await harness.send(value)

@@ -82,7 +82,10 @@ def check_stream_order(records: Sequence[Any], stored: Sequence[StoredEvent]) ->
 
 
 async def test_relay_publishes_envelopes_keyed_by_customer(
-    store: EventStore, pool: asyncpg.Pool, producer: AIOKafkaProducer, topic: str,
+    store: EventStore,
+    pool: asyncpg.Pool,
+    producer: AIOKafkaProducer,
+    topic: str,
     kafka_bootstrap_servers: str,
 ) -> None:
     stored = await append_history(store, rounds=4)
@@ -112,7 +115,10 @@ async def test_relay_publishes_envelopes_keyed_by_customer(
 
 
 async def test_relay_resumes_after_restart_without_loss_or_reordering(
-    store: EventStore, pool: asyncpg.Pool, producer: AIOKafkaProducer, topic: str,
+    store: EventStore,
+    pool: asyncpg.Pool,
+    producer: AIOKafkaProducer,
+    topic: str,
     kafka_bootstrap_servers: str,
 ) -> None:
     config = RelayConfig(name="credits", topic=topic, producer="credits", batch_size=4)
@@ -145,7 +151,10 @@ class CrashAfterPublish:
 
 
 async def test_crash_between_publish_and_checkpoint_republishes_the_batch(
-    store: EventStore, pool: asyncpg.Pool, producer: AIOKafkaProducer, topic: str,
+    store: EventStore,
+    pool: asyncpg.Pool,
+    producer: AIOKafkaProducer,
+    topic: str,
     kafka_bootstrap_servers: str,
 ) -> None:
     config = RelayConfig(name="credits", topic=topic, producer="credits", batch_size=5)

@@ -1,0 +1,1 @@
+"""Kafka messaging: the outbox relay, the inbox, dead letters and consumer wiring."""
