@@ -15,6 +15,13 @@ import zlib
 from collections.abc import Sequence
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+Conn = asyncpg.Connection | PoolConnectionProxy
+"""A connection, whether opened directly or acquired from a pool."""
+
+Executor = Conn | asyncpg.Pool
+"""Anything that runs a statement: a connection or a pool."""
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 

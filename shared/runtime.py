@@ -17,6 +17,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
+from shared.contracts import Producer
 from shared.database import create_pool, migrate
 from shared.eventstore import EVENTS_DDL, EventStore
 from shared.messaging.consumer import EventConsumer, Handler, subscribe
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 class ServiceSpec:
     """What makes one service: its name (schema, producer, consumer group) and its parts."""
 
-    name: str
+    name: Producer
     topic: str
     consumes: tuple[str, ...] = ()
     handlers: Callable[[ServiceRuntime], Mapping[str, Handler]] = field(default=lambda _runtime: {})

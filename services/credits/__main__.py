@@ -9,7 +9,7 @@ from shared.logs import configure_logging
 
 def main() -> None:
     """Serve the HTTP API and the Kafka consumers until stopped."""
-    settings = CreditsSettings()  # type: ignore[call-arg]
+    settings = CreditsSettings()
     configure_logging(settings.log_level)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
 

@@ -14,5 +14,5 @@ SPEC = ServiceSpec(name="credits", topic=CREDITS_TOPIC, consumes=(PAYMENTS_TOPIC
 
 def create_app(settings: CreditsSettings | None = None) -> FastAPI:
     """Return the service's ASGI app; connections open in its lifespan, not here."""
-    settings = settings or CreditsSettings()  # type: ignore[call-arg]
+    settings = settings or CreditsSettings()
     return create_service_app(SPEC, settings)

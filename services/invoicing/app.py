@@ -16,5 +16,5 @@ SPEC = ServiceSpec(
 
 def create_app(settings: InvoicingSettings | None = None) -> FastAPI:
     """Return the service's ASGI app; connections open in its lifespan, not here."""
-    settings = settings or InvoicingSettings()  # type: ignore[call-arg]
+    settings = settings or InvoicingSettings()
     return create_service_app(SPEC, settings)

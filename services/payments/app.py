@@ -14,5 +14,5 @@ SPEC = ServiceSpec(name="payments", topic=PAYMENTS_TOPIC, consumes=(CREDITS_TOPI
 
 def create_app(settings: PaymentsSettings | None = None) -> FastAPI:
     """Return the service's ASGI app; connections open in its lifespan, not here."""
-    settings = settings or PaymentsSettings()  # type: ignore[call-arg]
+    settings = settings or PaymentsSettings()
     return create_service_app(SPEC, settings)

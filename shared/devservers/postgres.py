@@ -161,7 +161,11 @@ class PostgresServer:
         argv = [str(pg_bin_dir() / "initdb"), "-D", str(self.pgdata), "-U", SUPERUSER]
         argv += ["--auth=trust", "--encoding=UTF8", "--no-locale"]
         done = subprocess.run(
-            argv, capture_output=True, text=True, timeout=120, check=False,
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
             user=account[0] if account else None,
             group=account[2] if account else None,
             extra_groups=[] if account else None,

@@ -112,9 +112,7 @@ def start_localstripe(
     timeout: float = 30.0,
 ) -> StripeServer:
     """Start localstripe on `port` when free (None: any free port); logs go to `folder`."""
-    server = StripeServer(
-        folder, port=port, access_log=access_log, die_with_parent=die_with_parent
-    )
+    server = StripeServer(folder, port=port, access_log=access_log, die_with_parent=die_with_parent)
     return server.start(timeout)
 
 

@@ -44,10 +44,9 @@ from typing import Any
 
 import asyncpg
 
+from shared.database import Conn, Executor
 from shared.eventstore.errors import ConcurrencyError, DuplicateEventError
 from shared.eventstore.records import START, Checkpoint, NewEvent, StoredEvent
-
-Executor = asyncpg.Connection | asyncpg.Pool
 
 _COLUMNS = """stream_id, version, position, transaction_id::text::bigint AS transaction_id,
     event_id, event_type, schema_version, customer_id, payload, occurred_at, recorded_at,
@@ -112,7 +111,7 @@ class EventStore:
         events: Sequence[NewEvent],
         expected_version: int,
         *,
-        conn: asyncpg.Connection | None = None,
+        conn: Conn | None = None,
     ) -> list[StoredEvent]:
         """Append ``events`` after ``expected_version`` (0 for a new stream).
 
@@ -171,16 +170,14 @@ class EventStore:
         stream_id: str,
         from_version: int = 1,
         *,
-        conn: asyncpg.Connection | None = None,
+        conn: Conn | None = None,
     ) -> list[StoredEvent]:
         """Return the events of one stream from ``from_version`` on, in version order."""
         executor: Executor = conn if conn is not None else self._pool
         rows = await executor.fetch(_READ_STREAM, stream_id, from_version)
         return [_to_stored(r) for r in rows]
 
-    async def stream_version(
-        self, stream_id: str, *, conn: asyncpg.Connection | None = None
-    ) -> int:
+    async def stream_version(self, stream_id: str, *, conn: Conn | None = None) -> int:
         """Return the stream's current version (0 when it has no events)."""
         executor: Executor = conn if conn is not None else self._pool
         version = await executor.fetchval(_STREAM_VERSION, stream_id)
@@ -191,7 +188,7 @@ class EventStore:
         after: Checkpoint = START,
         limit: int = 1000,
         *,
-        conn: asyncpg.Connection | None = None,
+        conn: Conn | None = None,
     ) -> list[StoredEvent]:
         """Return up to ``limit`` events after ``after`` in global order, none ever skipped."""
         executor: Executor = conn if conn is not None else self._pool

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncpg
-
+from shared.database import Executor
 from shared.eventstore import START, Checkpoint
 
 
-async def load_checkpoint(executor: asyncpg.Pool | asyncpg.Connection, relay: str) -> Checkpoint:
+async def load_checkpoint(executor: Executor, relay: str) -> Checkpoint:
     """Return the relay's checkpoint, or the start of the log when it has none."""
     row = await executor.fetchrow(
         "SELECT transaction_id, position FROM outbox_checkpoints WHERE relay_name = $1", relay
@@ -16,7 +15,7 @@ async def load_checkpoint(executor: asyncpg.Pool | asyncpg.Connection, relay: st
 
 
 async def save_checkpoint(
-    executor: asyncpg.Pool | asyncpg.Connection, relay: str, checkpoint: Checkpoint, published: int
+    executor: Executor, relay: str, checkpoint: Checkpoint, published: int
 ) -> None:
     """Record that the relay has published everything up to ``checkpoint``."""
     await executor.execute(

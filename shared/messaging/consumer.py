@@ -32,7 +32,8 @@ from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 from pydantic import BaseModel
 
-from shared.contracts import ContractError, Envelope, decode_payload
+from shared.contracts import ContractError, Envelope, decode_message
+from shared.database import Conn
 from shared.messaging.dead_letters import dead_letter_of
 from shared.messaging.inbox import Delivery, Inbox
 from shared.messaging.relay import Publisher
@@ -60,7 +61,7 @@ class IncomingEvent:
     delivery: Delivery
 
 
-Handler = Callable[[IncomingEvent, asyncpg.Connection], Awaitable[None]]
+Handler = Callable[[IncomingEvent, Conn], Awaitable[None]]
 
 
 class EventConsumer:
@@ -90,8 +91,7 @@ class EventConsumer:
     async def process(self, record: Any) -> None:
         """Handle one aiokafka ``ConsumerRecord`` completely (retries included)."""
         try:
-            envelope = Envelope.from_json_bytes(record.value or b"")
-            payload = decode_payload(envelope)
+            envelope, payload = decode_message(record.value or b"")
         except ContractError as exc:
             await self._dead_letter(record, exc.reason, exc.detail)
             return

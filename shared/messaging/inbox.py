@@ -20,11 +20,12 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from shared.database import Conn
 from shared.eventstore import ConcurrencyError
 
 log = logging.getLogger(__name__)
 
-Effect = Callable[[asyncpg.Connection], Awaitable[None]]
+Effect = Callable[[Conn], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)

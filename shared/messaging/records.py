@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.contracts import Envelope
+from shared.contracts import Envelope, Producer
 from shared.eventstore import StoredEvent
 
 Headers = list[tuple[str, bytes]]
@@ -20,7 +20,7 @@ class OutgoingRecord:
     headers: Headers
 
 
-def envelope_of(event: StoredEvent, producer: str) -> Envelope:
+def envelope_of(event: StoredEvent, producer: Producer) -> Envelope:
     """Return the wire envelope of a stored event."""
     return Envelope(
         event_id=event.event_id,
@@ -35,7 +35,7 @@ def envelope_of(event: StoredEvent, producer: str) -> Envelope:
     )
 
 
-def record_of(event: StoredEvent, topic: str, producer: str) -> OutgoingRecord:
+def record_of(event: StoredEvent, topic: str, producer: Producer) -> OutgoingRecord:
     """Return the Kafka record that carries a stored event: key = customer id."""
     headers: Headers = [
         ("event_type", event.event_type.encode()),

@@ -26,6 +26,8 @@ from typing import Protocol
 
 import asyncpg
 
+from shared.contracts import Producer
+from shared.database import Conn
 from shared.eventstore import EventStore
 from shared.messaging.checkpoints import load_checkpoint, save_checkpoint
 from shared.messaging.records import OutgoingRecord, record_of
@@ -45,7 +47,7 @@ class RelayConfig:
 
     name: str
     topic: str
-    producer: str
+    producer: Producer
     batch_size: int = 500
     poll_interval: float = 0.05
     retry_backoff: float = 0.5
@@ -69,7 +71,7 @@ class OutboxRelay:
         """Ask the relay to look for new events now rather than at its next poll."""
         self._wake.set()
 
-    async def publish_pending(self, conn: asyncpg.Connection) -> int:
+    async def publish_pending(self, conn: Conn) -> int:
         """Publish one batch after the checkpoint; return how many events went out."""
         checkpoint = await load_checkpoint(conn, self.config.name)
         events = await self._store.read_all(checkpoint, self.config.batch_size, conn=conn)
@@ -98,7 +100,7 @@ class OutboxRelay:
                 log.exception("outbox relay %s: error, retrying", self.config.name)
             await asyncio.sleep(self.config.retry_backoff)
 
-    async def _lead(self, conn: asyncpg.Connection) -> None:
+    async def _lead(self, conn: Conn) -> None:
         self.is_leader = True
         log.info("outbox relay %s: leading", self.config.name)
         try:
