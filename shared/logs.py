@@ -11,7 +11,11 @@ from datetime import UTC, datetime
 class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON object; ``extra`` fields are kept."""
 
-    _STANDARD = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+    _STANDARD = frozenset(vars(logging.makeLogRecord({})).keys()) | {
+        "message",
+        "asctime",
+        "color_message",
+    }
 
     def format(self, record: logging.LogRecord) -> str:
         """Return the record as a JSON line."""

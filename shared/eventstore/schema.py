@@ -41,6 +41,30 @@ CREATE OR REPLACE TRIGGER events_no_truncate
     BEFORE TRUNCATE ON events
     FOR EACH STATEMENT EXECUTE FUNCTION events_refuse_change();
 
+-- The gap-free global reader (see shared/eventstore/store.py). The settings pin the
+-- plan to an ordered scan of events_global_order whatever the table statistics say:
+-- with stale statistics the planner may otherwise sort the whole tail for each page.
+CREATE OR REPLACE FUNCTION read_events_after(after_tx xid8, after_pos bigint, max_rows integer)
+RETURNS TABLE (
+    stream_id text, version integer, "position" bigint, transaction_id bigint,
+    event_id text, event_type text, schema_version integer, customer_id text,
+    payload text, occurred_at timestamptz, recorded_at timestamptz,
+    correlation_id text, causation_id text)
+LANGUAGE sql STABLE
+SET enable_sort = off
+SET enable_bitmapscan = off
+AS $$
+    SELECT e.stream_id, e.version, e.position, e.transaction_id::text::bigint,
+           e.event_id::text, e.event_type, e.schema_version, e.customer_id,
+           e.payload::text, e.occurred_at, e.recorded_at,
+           e.correlation_id::text, e.causation_id::text
+    FROM events e
+    WHERE (e.transaction_id, e.position) > (after_tx, after_pos)
+      AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY e.transaction_id, e.position
+    LIMIT max_rows
+$$;
+
 CREATE TABLE IF NOT EXISTS snapshots (
     stream_id       text PRIMARY KEY,
     version         integer NOT NULL,

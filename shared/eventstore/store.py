@@ -49,8 +49,8 @@ from shared.eventstore.errors import ConcurrencyError, DuplicateEventError
 from shared.eventstore.records import START, Checkpoint, NewEvent, StoredEvent
 
 _COLUMNS = """stream_id, version, position, transaction_id::text::bigint AS transaction_id,
-    event_id, event_type, schema_version, customer_id, payload, occurred_at, recorded_at,
-    correlation_id, causation_id"""
+    event_id::text, event_type, schema_version, customer_id, payload::text, occurred_at,
+    recorded_at, correlation_id::text, causation_id::text"""
 
 _APPEND = """
 INSERT INTO events (stream_id, version, event_id, event_type, schema_version, customer_id,
@@ -86,13 +86,7 @@ ORDER BY version
 
 _STREAM_VERSION = "SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1"
 
-_READ_ALL = f"""
-SELECT {_COLUMNS} FROM events
-WHERE (transaction_id, position) > ($1::bigint::text::xid8, $2::bigint)
-  AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-ORDER BY transaction_id, position
-LIMIT $3
-"""
+_READ_ALL = "SELECT * FROM read_events_after($1::bigint::text::xid8, $2::bigint, $3)"
 
 
 def _to_stored(row: asyncpg.Record) -> StoredEvent:
