@@ -151,16 +151,19 @@ async def _prepare(dsn: str) -> None:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Run every measurement once and return the figures."""
-    with DevStack(
+    stack = DevStack(
         Path(tempfile.mkdtemp(prefix="bench-")), postgres_settings={"max_connections": 200}
-    ) as stack:
-        stack.start(["postgres"])
+    )
+    stack.start(["postgres"])
+    try:
         dsn = create_database(stack.database_url, f"bench_{uuid.uuid4().hex[:8]}")
         uvloop.run(_prepare(dsn))
         single = measure_appends(dsn, args.writers, args.processes, args.events, batch=1)
         batched = measure_appends(dsn, args.writers, args.processes, args.batched_events, 100)
         read_count, read_rate = uvloop.run(measure_reads(dsn, args.page))
         limit = pgbench_insert_tps(dsn, args.writers, args.pgbench_seconds)
+    finally:
+        stack.stop()
     return {
         "benchmark": "eventstore",
         "at": datetime.now(UTC).isoformat(timespec="seconds"),

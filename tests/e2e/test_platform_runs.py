@@ -56,7 +56,7 @@ def test_run_serves_health_and_readiness_then_stops_on_sigterm(
                     assert response.json() == {"status": "ok", "service": name}
                     pending.discard(name)
             time.sleep(0.2)
-        for name, port in ports.items():
+        for port in ports.values():
             ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
             assert ready.status_code == 200, ready.text
             assert ready.json()["checks"] == {"database": True, "kafka": True}

@@ -18,6 +18,7 @@ from shared.devservers import start_kafka, start_localstripe, start_postgres
 from shared.devservers.kafka_dist import project_root
 from shared.devservers.process import pid_alive, wait_until
 from shared.devservers.stripe import stripe_answers
+from shared.devservers.syncio import run_sync
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +30,11 @@ def _spawn_owner(kind: str, folder: Path, die_with_parent: bool) -> subprocess.P
     env = dict(os.environ, PYTHONPATH=str(project_root()))
     return subprocess.Popen(
         [sys.executable, str(OWNER), kind, str(folder), "1" if die_with_parent else "0"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=project_root(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=project_root(),
     )
 
 
@@ -64,10 +69,10 @@ async def _kept_topic_exists(bootstrap: str) -> bool:
 
 
 @pytest.mark.parametrize("kind", ["postgres", "kafka", "stripe"])
-@pytest.mark.parametrize("die_with_parent", [True, False], ids=["dies-with-owner", "outlives-owner"])
-async def test_next_start_after_kill_9_succeeds(
-    kind: str, die_with_parent: bool, tmp_path: Path
-) -> None:
+@pytest.mark.parametrize(
+    "die_with_parent", [True, False], ids=["dies-with-owner", "outlives-owner"]
+)
+def test_next_start_after_kill_9_succeeds(kind: str, die_with_parent: bool, tmp_path: Path) -> None:
     folder = tmp_path / kind
     owner = _spawn_owner(kind, folder, die_with_parent)
     try:
@@ -86,14 +91,14 @@ async def test_next_start_after_kill_9_succeeds(
             pg = start_postgres(folder)
             try:
                 assert not pid_alive(old_pid)
-                assert await _kept_database_exists(pg.dsn)
+                assert run_sync(lambda: _kept_database_exists(pg.dsn))
             finally:
                 pg.stop()
         elif kind == "kafka":
             kafka = start_kafka(folder)
             try:
                 assert not pid_alive(old_pid)
-                assert await _kept_topic_exists(kafka.bootstrap_servers)
+                assert run_sync(lambda: _kept_topic_exists(kafka.bootstrap_servers))
             finally:
                 kafka.stop()
         else:

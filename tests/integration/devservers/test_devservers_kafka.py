@@ -68,9 +68,7 @@ async def test_broker_is_apache_kafka_with_our_settings(
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap_servers)
     await admin.start()
     try:
-        [response] = await admin.describe_configs(
-            [ConfigResource(ConfigResourceType.BROKER, "1")]
-        )
+        [response] = await admin.describe_configs([ConfigResource(ConfigResourceType.BROKER, "1")])
     finally:
         await admin.close()
     configs = {entry[0]: entry[1] for entry in response.resources[0][4]}

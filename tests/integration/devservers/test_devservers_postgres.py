@@ -1,5 +1,8 @@
 """The embedded PostgreSQL: asyncpg connects, databases are created idempotently, pgbench runs."""
 
+import asyncio
+import os
+import signal
 import subprocess
 import uuid
 from pathlib import Path
@@ -62,7 +65,9 @@ async def test_fresh_database_is_new_and_empty(fresh_database_url: str) -> None:
         await conn.close()
 
 
-def test_bundled_pgbench_runs_against_the_socket(dev_stack: DevStack, fresh_database_url: str) -> None:
+def test_bundled_pgbench_runs_against_the_socket(
+    dev_stack: DevStack, fresh_database_url: str
+) -> None:
     dev_stack.start(["postgres"])
     server = dev_stack.postgres
     if server is None or server.process is None:
@@ -71,12 +76,18 @@ def test_bundled_pgbench_runs_against_the_socket(dev_stack: DevStack, fresh_data
     pgbench = str(pg_bin_dir() / "pgbench")
     env = server.client_env()
     init = subprocess.run(
-        [pgbench, "-i", "-s", "1", "-q", database], env=env, capture_output=True, text=True,
+        [pgbench, "-i", "-s", "1", "-q", database],
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
     assert init.returncode == 0, init.stderr
     run = subprocess.run(
-        [pgbench, "-c", "2", "-t", "50", database], env=env, capture_output=True, text=True,
+        [pgbench, "-c", "2", "-t", "50", database],
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
     assert run.returncode == 0, run.stderr
@@ -96,3 +107,41 @@ async def test_extra_settings_and_tcp_listener(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert not (tmp_path / "pg" / "pgdata" / "postmaster.pid").exists()
+
+
+async def test_restart_after_postmaster_killed_mid_query(tmp_path: Path) -> None:
+    folder = tmp_path / "pg"
+    first = start_postgres(folder)
+    assert first.process is not None
+    old_pid = first.process.pid
+    assert old_pid is not None
+    busy = await asyncpg.connect(first.dsn)
+    query = asyncio.ensure_future(
+        busy.fetchval("SELECT count(*) FROM generate_series(1, 2000000000)")
+    )
+    watcher = await asyncpg.connect(first.dsn)
+    try:
+        for _ in range(200):  # until the query runs (at most ~10 s)
+            running = await watcher.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+                " AND query LIKE '%generate_series%' AND pid <> pg_backend_pid()"
+            )
+            if running:
+                break
+            await asyncio.sleep(0.05)
+        assert running == 1
+    finally:
+        await watcher.close()
+    os.kill(old_pid, signal.SIGKILL)
+    second = start_postgres(folder)
+    try:
+        conn = await asyncpg.connect(second.dsn)
+        try:
+            assert await conn.fetchval("SELECT 1") == 1
+        finally:
+            await conn.close()
+    finally:
+        second.stop()
+        first.stop()
+        query.cancel()
+        busy.terminate()

@@ -61,7 +61,10 @@ def test_stop_kills_a_process_that_ignores_its_stop_signal(tmp_path: Path) -> No
     )
     log = tmp_path / "stubborn.log"
     stubborn = ManagedProcess(
-        "stubborn", [sys.executable, "-c", code], folder=tmp_path, log_path=log,
+        "stubborn",
+        [sys.executable, "-c", code],
+        folder=tmp_path,
+        log_path=log,
         stop_timeout=0.5,
     )
     stubborn.start()
@@ -75,8 +78,10 @@ def test_stop_kills_a_process_that_ignores_its_stop_signal(tmp_path: Path) -> No
 
 def test_a_server_that_exits_early_fails_with_its_log(tmp_path: Path) -> None:
     broken = ManagedProcess(
-        "broken", ["sh", "-c", "echo 'bad setting: nope' >&2; exit 3"],
-        folder=tmp_path, log_path=tmp_path / "broken.log",
+        "broken",
+        ["sh", "-c", "echo 'bad setting: nope' >&2; exit 3"],
+        folder=tmp_path,
+        log_path=tmp_path / "broken.log",
     )
     broken.start()
     with pytest.raises(ServerStartError, match="bad setting: nope") as failure:

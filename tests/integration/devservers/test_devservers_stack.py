@@ -1,11 +1,11 @@
 """DevStack and ``python -m shared.devservers``: environment settings win; the CLI stops cleanly."""
 
 import os
-import select
+import queue
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import asyncpg
@@ -15,6 +15,7 @@ from shared.devservers import DevStack
 from shared.devservers.kafka_dist import project_root
 from shared.devservers.process import pid_alive, read_pid_file
 from shared.devservers.stripe import stripe_answers
+from shared.devservers.syncio import run_sync
 
 pytestmark = pytest.mark.integration
 
@@ -43,29 +44,53 @@ def test_unstarted_service_is_reported(tmp_path: Path) -> None:
         _ = stack.database_url
 
 
-async def test_cli_prints_settings_and_stops_on_sigterm(tmp_path: Path) -> None:
+async def _connects(dsn: str) -> bool:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return bool(await conn.fetchval("SELECT true"))
+    finally:
+        await conn.close()
+
+
+def test_cli_prints_settings_and_stops_on_sigterm(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "STRIPE_API_BASE")}
     env["PYTHONPATH"] = str(project_root())
     cli = subprocess.Popen(
-        [sys.executable, "-m", "shared.devservers", "--base-dir", str(tmp_path),
-         "--free-ports", "--only", "postgres,stripe"],
-        stdout=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "shared.devservers",
+            "--base-dir",
+            str(tmp_path),
+            "--free-ports",
+            "--only",
+            "postgres,stripe",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
     )
-    assert cli.stdout is not None
+    stdout = cli.stdout
+    assert stdout is not None
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        for line in stdout:
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
     settings: dict[str, str] = {}
-    deadline = time.monotonic() + 120
-    while "STRIPE_API_KEY" not in settings and time.monotonic() < deadline:
-        if select.select([cli.stdout], [], [], 0.5)[0]:
-            line = cli.stdout.readline()
-            assert line, f"CLI exited with {cli.wait()}"
-            key, _, value = line.strip().partition("=")
-            settings[key] = value
+    while "STRIPE_API_KEY" not in settings:
+        line = lines.get(timeout=120)
+        key, _, value = line.strip().partition("=")
+        settings[key] = value
     try:
-        conn = await asyncpg.connect(settings["DATABASE_URL"])
-        await conn.close()
+        assert run_sync(lambda: _connects(settings["DATABASE_URL"]))
         assert stripe_answers(settings["STRIPE_API_BASE"])
-        pids = [read_pid_file(tmp_path / name / f"{process}.pid")
-                for name, process in (("postgres", "postgres"), ("stripe", "localstripe"))]
+        pids = [
+            read_pid_file(tmp_path / name / f"{process}.pid")
+            for name, process in (("postgres", "postgres"), ("stripe", "localstripe"))
+        ]
     finally:
         cli.send_signal(signal.SIGTERM)
         assert cli.wait(60) == 0
