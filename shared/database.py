@@ -9,12 +9,12 @@ transaction-scoped advisory lock, so several replicas can start at once.
 
 from __future__ import annotations
 
-import json
 import re
 import zlib
 from collections.abc import Sequence
 
 import asyncpg
+import orjson
 from asyncpg.pool import PoolConnectionProxy
 
 Conn = asyncpg.Connection | PoolConnectionProxy
@@ -33,8 +33,22 @@ def check_schema_name(schema: str) -> str:
     return schema
 
 
+def _encode_jsonb(value: object) -> bytes:
+    return b"\x01" + orjson.dumps(value)
+
+
+def _decode_jsonb(data: bytes) -> object:
+    return orjson.loads(data[1:])
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
-    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    await conn.set_type_codec(
+        "jsonb",
+        encoder=_encode_jsonb,
+        decoder=_decode_jsonb,
+        schema="pg_catalog",
+        format="binary",
+    )
 
 
 async def create_pool(

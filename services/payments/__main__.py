@@ -5,12 +5,14 @@ import uvicorn
 from services.payments.app import create_app
 from services.payments.settings import PaymentsSettings
 from shared.logs import configure_logging
+from shared.tuning import tune_gc
 
 
 def main() -> None:
     """Serve the HTTP API and the Kafka consumers until stopped."""
     settings = PaymentsSettings()
     configure_logging(settings.log_level)
+    tune_gc()
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
 
 

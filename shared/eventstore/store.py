@@ -90,7 +90,7 @@ _READ_ALL = "SELECT * FROM read_events_after($1::bigint::text::xid8, $2::bigint,
 
 
 def _to_stored(row: asyncpg.Record) -> StoredEvent:
-    return StoredEvent(*row)
+    return StoredEvent.from_row(row)
 
 
 class EventStore:
@@ -117,20 +117,28 @@ class EventStore:
             return []
         if expected_version < 0:
             raise ValueError("expected_version must be >= 0")
-        columns: list[Any] = [
-            [e.event_id for e in events],
-            [e.event_type for e in events],
-            [e.schema_version for e in events],
-            [e.customer_id for e in events],
-            [e.payload for e in events],
-            [e.occurred_at for e in events],
-            [e.correlation_id for e in events],
-            [e.causation_id for e in events],
-        ]
+        args: list[Any]
         if len(events) == 1:
-            sql, args = _APPEND_ONE, [stream_id, expected_version, *(c[0] for c in columns)]
+            e = events[0]
+            sql = _APPEND_ONE
+            args = [
+                stream_id, expected_version, e.event_id, e.event_type, e.schema_version,
+                e.customer_id, e.payload, e.occurred_at, e.correlation_id, e.causation_id,
+            ]  # fmt: skip
         else:
-            sql, args = _APPEND, [stream_id, expected_version, *columns]
+            sql = _APPEND
+            args = [
+                stream_id,
+                expected_version,
+                [e.event_id for e in events],
+                [e.event_type for e in events],
+                [e.schema_version for e in events],
+                [e.customer_id for e in events],
+                [e.payload for e in events],
+                [e.occurred_at for e in events],
+                [e.correlation_id for e in events],
+                [e.causation_id for e in events],
+            ]
         executor: Executor = conn if conn is not None else self._pool
         try:
             rows = await executor.fetch(sql, *args)
@@ -142,21 +150,21 @@ class EventStore:
             raise ConcurrencyError(stream_id, expected_version)
         return [
             StoredEvent(
-                stream_id=stream_id,
-                version=expected_version + i + 1,
-                position=row[0],
-                transaction_id=row[1],
-                event_id=e.event_id,
-                event_type=e.event_type,
-                schema_version=e.schema_version,
-                customer_id=e.customer_id,
-                payload=e.payload,
-                occurred_at=e.occurred_at,
-                recorded_at=row[2],
-                correlation_id=e.correlation_id,
-                causation_id=e.causation_id,
+                stream_id,
+                expected_version + i,
+                row[0],
+                row[1],
+                e.event_id,
+                e.event_type,
+                e.schema_version,
+                e.customer_id,
+                e.payload,
+                e.occurred_at,
+                row[2],
+                e.correlation_id,
+                e.causation_id,
             )
-            for i, (e, row) in enumerate(zip(events, rows, strict=True))
+            for i, (e, row) in enumerate(zip(events, rows, strict=True), start=1)
         ]
 
     async def read_stream(
