@@ -74,9 +74,15 @@ class ServiceRuntime:
             raise RuntimeError(f"{self.spec.name}: runtime not started")
         return self._store
 
+    def topic(self, name: str) -> str:
+        """Return the Kafka topic name of a contract topic, with the configured prefix."""
+        return self.settings.kafka_topic_prefix + name
+
     async def start(self) -> None:
         """Connect, migrate, create topics, start the relay and the consumer."""
         spec, settings = self.spec, self.settings
+        own_topic = self.topic(spec.topic)
+        consumed = tuple(self.topic(t) for t in spec.consumes)
         self._pool = await create_pool(
             settings.database_url, spec.name, max_size=settings.db_pool_size
         )
@@ -84,7 +90,7 @@ class ServiceRuntime:
         self._store = EventStore(self._pool)
         await ensure_topics(
             settings.kafka_bootstrap_servers,
-            {spec.topic, *spec.consumes},
+            {own_topic, *consumed},
             partitions=settings.kafka_topic_partitions,
             replication_factor=settings.kafka_replication_factor,
         )
@@ -95,14 +101,15 @@ class ServiceRuntime:
             self._pool,
             self._store,
             publisher,
-            RelayConfig(name=spec.name, topic=spec.topic, producer=spec.name),
+            RelayConfig(name=spec.name, topic=own_topic, producer=spec.name),
         )
         handlers = spec.handlers(self)
         if handlers and spec.consumes:
             self.consumer = EventConsumer(
                 spec.name, Inbox(self._pool, spec.name), handlers, publisher
             )
-            subscribe(self.broker, self.consumer, spec.consumes, group_id=spec.name)
+            group = settings.kafka_topic_prefix + spec.name
+            subscribe(self.broker, self.consumer, consumed, group_id=group)
         await self.broker.start()
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{spec.name}-relay"))
         log.info("%s: started", spec.name)

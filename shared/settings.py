@@ -36,6 +36,11 @@ class ServiceSettings(BaseSettings):
 
     database_url: str = Field(description="PostgreSQL DSN of the service's database")
     kafka_bootstrap_servers: str = Field(description="Kafka bootstrap servers, host:port[,...]")
+    kafka_topic_prefix: str = Field(
+        default="",
+        pattern=r"^[a-z0-9._-]{0,40}$",
+        description="put before every topic and consumer group name (isolated environments)",
+    )
     kafka_topic_partitions: int = Field(default=3, ge=1, le=1000)
     kafka_replication_factor: int = Field(default=1, ge=1, le=10)
     stripe_api_key: str = DEV_STRIPE_API_KEY

@@ -1,5 +1,6 @@
 """The PostgreSQL event store: append with optimistic concurrency, read streams and the log."""
 
+from shared.eventstore.decide import Aggregate, decide_and_append, load
 from shared.eventstore.errors import ConcurrencyError, DuplicateEventError, EventStoreError
 from shared.eventstore.records import START, Checkpoint, NewEvent, StoredEvent, utc_now
 from shared.eventstore.schema import EVENTS_DDL
@@ -8,6 +9,7 @@ from shared.eventstore.store import EventStore
 __all__ = [
     "EVENTS_DDL",
     "START",
+    "Aggregate",
     "Checkpoint",
     "ConcurrencyError",
     "DuplicateEventError",
@@ -15,5 +17,7 @@ __all__ = [
     "EventStoreError",
     "NewEvent",
     "StoredEvent",
+    "decide_and_append",
+    "load",
     "utc_now",
 ]

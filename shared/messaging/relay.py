@@ -1,6 +1,8 @@
 """Outbox relay: publishes committed events to Kafka, at least once, in order per stream.
 
-The events table is the outbox. The relay reads it with the event store's
+The events table is the outbox. Only the service's events of the contract
+catalog (``shared.contracts``) leave it: a service's internal events stay in its
+store, and the relay's checkpoint moves past them. The relay reads it with the event store's
 gap-free global reader (see ``shared.eventstore.store``), publishes a batch,
 waits until Kafka has acknowledged every record, and only then moves its
 checkpoint in PostgreSQL. A crash between the acknowledgement and the
@@ -26,13 +28,18 @@ from typing import Protocol
 
 import asyncpg
 
-from shared.contracts import Producer
+from shared.contracts import CATALOG, Producer
 from shared.database import Conn
 from shared.eventstore import EventStore
 from shared.messaging.checkpoints import load_checkpoint, save_checkpoint
 from shared.messaging.records import OutgoingRecord, record_of
 
 log = logging.getLogger(__name__)
+
+
+def public_event_types(producer: Producer) -> frozenset[tuple[str, int]]:
+    """The (event type, schema version) pairs ``producer`` publishes: its part of the catalog."""
+    return frozenset(key for key, model in CATALOG.items() if model.producer == producer)
 
 
 class Publisher(Protocol):
@@ -63,6 +70,7 @@ class OutboxRelay:
         self._store = store
         self._publisher = publisher
         self.config = config
+        self._public = public_event_types(config.producer)
         self._wake = asyncio.Event()
         self.is_leader = False
         self.published_total = 0
@@ -77,10 +85,15 @@ class OutboxRelay:
         events = await self._store.read_all(checkpoint, self.config.batch_size, conn=conn)
         if not events:
             return 0
-        records = [record_of(e, self.config.topic, self.config.producer) for e in events]
-        await self._publisher.publish(records)
+        records = [
+            record_of(e, self.config.topic, self.config.producer)
+            for e in events
+            if (e.event_type, e.schema_version) in self._public
+        ]
+        if records:
+            await self._publisher.publish(records)
         await save_checkpoint(conn, self.config.name, events[-1].checkpoint, len(events))
-        self.published_total += len(events)
+        self.published_total += len(records)
         return len(events)
 
     async def run(self) -> None:

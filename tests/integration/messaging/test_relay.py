@@ -170,3 +170,28 @@ async def test_crash_between_publish_and_checkpoint_republishes_the_batch(
     assert len(ids) == len(stored) + 5  # the first batch went out twice
     assert set(ids) == {e.event_id for e in stored}
     check_stream_order(records, stored)
+
+
+async def test_internal_events_stay_in_the_store(
+    store: EventStore,
+    pool: asyncpg.Pool,
+    producer: AIOKafkaProducer,
+    topic: str,
+    kafka_bootstrap_servers: str,
+) -> None:
+    """Only the producer's catalog events are published; the checkpoint moves past the rest."""
+    note = NewEvent("ChargeAttempted", "cust0", {"attempt": 1}, uuid.uuid4())
+    await store.append("payment-1", [note], 0)
+    foreign = grant("cust0", 99)  # a credits event, but this relay publishes for payments
+    await store.append("payment-2", [foreign], 0)
+    config = RelayConfig(name="payments", topic=topic, producer="payments", batch_size=10)
+    relay = OutboxRelay(pool, store, KafkaPublisher(producer), config)
+    async with pool.acquire() as conn:
+        assert await relay.publish_pending(conn) == 2
+        assert await relay.publish_pending(conn) == 0
+    assert relay.published_total == 0
+    credits = RelayConfig(name="credits", topic=topic, producer="credits", batch_size=10)
+    relay = OutboxRelay(pool, store, KafkaPublisher(producer), credits)
+    await relay_until_idle(relay, pool)
+    records = await read_topic(kafka_bootstrap_servers, topic, 1)
+    assert [Envelope.from_json_bytes(r.value).event_id for r in records] == [foreign.event_id]
