@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -39,6 +39,10 @@ class ServiceSpec:
     consumes: tuple[str, ...] = ()
     handlers: Callable[[ServiceRuntime], Mapping[str, Handler]] = field(default=lambda _runtime: {})
     ddl: tuple[str, ...] = ()
+    background: Callable[[ServiceRuntime], Sequence[Callable[[], Awaitable[None]]]] = field(
+        default=lambda _runtime: ()
+    )
+    """Long-running jobs (projection runners, workers) started after the consumer."""
 
 
 class ServiceRuntime:
@@ -112,6 +116,8 @@ class ServiceRuntime:
             subscribe(self.broker, self.consumer, consumed, group_id=group)
         await self.broker.start()
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{spec.name}-relay"))
+        for job in spec.background(self):
+            self._tasks.append(asyncio.create_task(job(), name=f"{spec.name}-{job.__name__}"))
         log.info("%s: started", spec.name)
 
     async def stop(self) -> None:
