@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -39,8 +40,8 @@ class ServiceSpec:
     consumes: tuple[str, ...] = ()
     handlers: Callable[[ServiceRuntime], Mapping[str, Handler]] = field(default=lambda _runtime: {})
     ddl: tuple[str, ...] = ()
-    background: Callable[[ServiceRuntime], Sequence[Callable[[], Awaitable[None]]]] = field(
-        default=lambda _runtime: ()
+    background: Callable[[ServiceRuntime], Sequence[Callable[[], Coroutine[Any, Any, None]]]] = (
+        field(default=lambda _runtime: ())
     )
     """Long-running jobs (projection runners, workers) started after the consumer."""
 
