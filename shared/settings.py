@@ -62,6 +62,8 @@ class ServiceSettings(BaseSettings):
             "STRIPE_WEBHOOK_SECRET": self.stripe_webhook_secret == DEV_STRIPE_WEBHOOK_SECRET,
         }
         unset = [name for name, is_default in defaults.items() if is_default]
+        if len(self.customer_token_secret.encode()) < 32:
+            unset.append("CUSTOMER_TOKEN_SECRET (at least 32 bytes)")
         if unset:
             raise ValueError(
                 f"listening on {self.host} (not loopback) needs explicit settings for: "
