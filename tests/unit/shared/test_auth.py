@@ -53,7 +53,10 @@ def test_expired_token_is_refused() -> None:
 
 
 def test_wrong_signature_is_refused() -> None:
-    assert refused(issue_customer_token("another-secret-also-32-bytes-long!!", "cus-a")) == "invalid token"
+    assert (
+        refused(issue_customer_token("another-secret-also-32-bytes-long!!", "cus-a"))
+        == "invalid token"
+    )
 
 
 def test_alg_none_is_refused() -> None:
