@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,10 +123,30 @@ class LocalPlatform:
             os.kill(process.pid, signal.SIGKILL)
         process.stop()
 
-    def restart(self, name: str, timeout: float = 60.0) -> None:
-        """Start a stopped or killed service again and wait until it answers."""
-        self.processes.pop(name, None)
+    def restart(
+        self, name: str, timeout: float = 60.0, env: Mapping[str, str | None] | None = None
+    ) -> None:
+        """Start a stopped or killed service again (``env``: variables to set or, with
+        None, to remove) and wait until it answers."""
+        if name in self.processes:
+            self.processes.pop(name).stop()
+        service_env = self.env(name)
+        for key, value in (env or {}).items():
+            if value is None:
+                service_env.pop(key, None)
+            else:
+                service_env[key] = value
         self.start((name,), timeout)
+
+    def wait_dead(self, name: str, timeout: float = 60.0) -> int | None:
+        """Wait until a service's process has exited; return its exit code."""
+        process = self.processes[name]
+        deadline = time.monotonic() + timeout
+        while process.alive():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{name} still runs after {timeout}s")
+            time.sleep(0.05)
+        return process.returncode()
 
     def dead(self) -> list[str]:
         """Names of services whose process has exited."""

@@ -1,0 +1,107 @@
+"""Kafka side of the credits service: payments' events become commands on the credit account.
+
+Top-up results (purpose ``credit_topup``) settle requests; results of invoice
+payments are not the credit account's business and are skipped. A message the
+account refuses (a result for a request it never made...) is dead-lettered
+with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial, wraps
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from shared.contracts import PaymentCaptured, PaymentFailed, PaymentRequiresAction, RefundRequested
+from shared.database import Conn
+from shared.eventstore import EventStore
+from shared.messaging.consumer import Handler, IncomingEvent, RejectedMessage
+from shared.money import Money
+
+from . import handlers
+from .domain.commands import RecordCapture, RecordFailure, RecordRequiresAction, ReverseCredit
+from .domain.errors import MessageRefused
+from .stream import Metadata
+
+log = logging.getLogger(__name__)
+
+Payload = TypeVar("Payload", bound=BaseModel)
+StoreHandler = Callable[[EventStore, IncomingEvent, Conn], Awaitable[None]]
+
+
+def _meta(event: IncomingEvent) -> Metadata:
+    envelope = event.envelope
+    return Metadata(envelope.customer_id, envelope.correlation_id, envelope.event_id)
+
+
+def _payload(event: IncomingEvent, model: type[Payload]) -> Payload:
+    if not isinstance(event.payload, model):
+        raise RejectedMessage("invalid_payload", f"expected {model.__name__}")
+    return event.payload
+
+
+def _refusing(handler: StoreHandler) -> StoreHandler:
+    """Turn the account's refusal of a message into a dead letter with its reason."""
+
+    @wraps(handler)
+    async def handle(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
+        try:
+            await handler(store, event, conn)
+        except MessageRefused as refused:
+            raise RejectedMessage(refused.reason, refused.detail) from refused
+
+    return handle
+
+
+@_refusing
+async def on_payment_captured(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
+    """A captured top-up payment: credit the request once."""
+    paid = _payload(event, PaymentCaptured)
+    if paid.purpose != "credit_topup":
+        return
+    amount = Money(paid.amount, paid.currency)
+    command = RecordCapture(paid.reference_id, paid.payment_id, amount)
+    if not await handlers.record_capture(store, command, _meta(event), conn):
+        log.info("request %s was credited already: %s changes nothing", paid.reference_id, paid)
+
+
+@_refusing
+async def on_payment_failed(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
+    """A failed top-up payment: the request fails with the decline's code and message."""
+    failed = _payload(event, PaymentFailed)
+    if failed.purpose != "credit_topup":
+        return
+    command = RecordFailure(failed.reference_id, failed.payment_id, failed.code, failed.message)
+    await handlers.record_failure(store, command, _meta(event), conn)
+
+
+@_refusing
+async def on_payment_requires_action(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
+    """A top-up payment waits for 3-D Secure: the request shows the client secret."""
+    waiting = _payload(event, PaymentRequiresAction)
+    if waiting.purpose != "credit_topup":
+        return
+    command = RecordRequiresAction(waiting.reference_id, waiting.payment_id, waiting.client_secret)
+    await handlers.record_requires_action(store, command, _meta(event), conn)
+
+
+@_refusing
+async def on_refund_requested(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
+    """A refund is asked: take the payment's credit back first, or decline."""
+    refund = _payload(event, RefundRequested)
+    amount = Money(refund.amount, refund.currency)
+    command = ReverseCredit(refund.payment_id, amount, refund.reason)
+    await handlers.reverse_credit(store, command, _meta(event), conn)
+
+
+def consumer_handlers(store: EventStore) -> Mapping[str, Handler]:
+    """The handlers of the events the credits service consumes, by event type."""
+    return {
+        PaymentCaptured.event_type: partial(on_payment_captured, store),
+        PaymentFailed.event_type: partial(on_payment_failed, store),
+        PaymentRequiresAction.event_type: partial(on_payment_requires_action, store),
+        RefundRequested.event_type: partial(on_refund_requested, store),
+    }

@@ -1,0 +1,1 @@
+"""The pure core of payments: payment and payment-profile state, decisions and events."""

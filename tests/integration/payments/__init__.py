@@ -1,0 +1,1 @@
+"""Integration tests of the payments service (real PostgreSQL, Kafka and localstripe)."""

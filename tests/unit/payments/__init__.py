@@ -1,0 +1,1 @@
+"""Unit tests of the payments domain and HTTP bodies (no I/O)."""
