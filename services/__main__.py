@@ -14,7 +14,11 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from pathlib import Path
+
+import jwt
+import stripe
 
 from services.platform import DEFAULT_PORTS, LocalPlatform, PlatformConfig
 from shared.auth import issue_customer_token
@@ -35,10 +39,36 @@ def _print_banner(stack: DevStack, platform: LocalPlatform, logs: Path) -> None:
     print(f"  {'stripe':<10} {stack.stripe_api_base}")
     print(f"\n  operator token         {operator}")
     print(f"  customer token secret  {secret}")
-    token = issue_customer_token(secret, DEMO_CUSTOMER, ttl_seconds=7 * 24 * 3600)
+    with warnings.catch_warnings():  # the development secret is short on purpose
+        warnings.simplefilter("ignore", jwt.warnings.InsecureKeyLengthWarning)
+        token = issue_customer_token(secret, DEMO_CUSTOMER, ttl_seconds=7 * 24 * 3600)
     print(f"  token of {DEMO_CUSTOMER}   {token}")
     print(f"  service logs           {logs}/<service>.log")
-    print(f"\n  curl -s {platform.url('credits')}/readyz\n", flush=True)
+    card = _demo_card(stack)
+    body = f'{{"amount": "100.00", "currency": "USD", "description": "test"{card}}}'
+    print("\n  add 100.00 of credit for the demo customer:\n")
+    print(f"  curl -s -X POST {platform.url('credits')}/v1/customers/{DEMO_CUSTOMER}/credits \\")
+    print(f"    -H 'Authorization: Bearer {token}' \\")
+    print("    -H \"Idempotency-Key: demo-$(date +%s%N)\" -H 'Content-Type: application/json' \\")
+    print(f"    -d '{body}'")
+    print(f"  curl -s -H 'Authorization: Bearer {token}' \\")
+    print(f"    {platform.url('credits')}/v1/customers/{DEMO_CUSTOMER}/credits\n", flush=True)
+
+
+def _demo_card(stack: DevStack) -> str:
+    """A Visa test PaymentMethod at our localstripe, as a JSON fragment ('' elsewhere)."""
+    if stack.stripe is None:
+        return ""
+    client = stripe.StripeClient(
+        stack.stripe_api_key, base_addresses={"api": stack.stripe_api_base}
+    )
+    method = client.v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"},
+        }
+    )
+    return f', "payment_method_id": "{method.id}"'
 
 
 def main(argv: list[str] | None = None) -> int:
