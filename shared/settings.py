@@ -52,6 +52,11 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     log_level: str = "INFO"
 
+    @property
+    def port(self) -> int:
+        """The port the HTTP API listens on: each service names its own variable."""
+        raise NotImplementedError
+
     @model_validator(mode="after")
     def _refuse_dev_defaults_off_loopback(self) -> ServiceSettings:
         if is_loopback(self.host):

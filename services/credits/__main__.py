@@ -1,20 +1,8 @@
-"""Run the credits service: `python -m services.credits` (configuration from the environment)."""
-
-import uvicorn
+"""Run the credits service: `python -m services.credits` (settings from the environment)."""
 
 from services.credits.app import create_app
 from services.credits.settings import CreditsSettings
-from shared.logs import configure_logging
-from shared.tuning import tune_gc
-
-
-def main() -> None:
-    """Serve the HTTP API and the Kafka consumers until stopped."""
-    settings = CreditsSettings()
-    configure_logging(settings.log_level)
-    tune_gc()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
-
+from shared.serve import serve
 
 if __name__ == "__main__":
-    main()
+    serve(create_app, CreditsSettings())

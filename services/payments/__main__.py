@@ -1,20 +1,8 @@
-"""Run the payments service: `python -m services.payments` (configuration from the environment)."""
-
-import uvicorn
+"""Run the payments service: `python -m services.payments` (settings from the environment)."""
 
 from services.payments.app import create_app
 from services.payments.settings import PaymentsSettings
-from shared.logs import configure_logging
-from shared.tuning import tune_gc
-
-
-def main() -> None:
-    """Serve the HTTP API and the Kafka consumers until stopped."""
-    settings = PaymentsSettings()
-    configure_logging(settings.log_level)
-    tune_gc()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
-
+from shared.serve import serve
 
 if __name__ == "__main__":
-    main()
+    serve(create_app, PaymentsSettings())
