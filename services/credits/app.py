@@ -12,7 +12,7 @@ from services.credits.consumers import consumer_handlers
 from services.credits.idempotency import IDEMPOTENCY_DDL
 from services.credits.projections import CreditsProjection
 from services.credits.settings import CreditsSettings
-from shared.contracts import CREDITS_TOPIC, PAYMENTS_TOPIC
+from shared.contracts import CREDITS_TOPIC, INVOICING_TOPIC, PAYMENTS_TOPIC
 from shared.http import create_service_app
 from shared.messaging.consumer import Handler
 from shared.projections import PROJECTIONS_DDL, ProjectionRunner
@@ -31,7 +31,7 @@ def _background(runtime: ServiceRuntime) -> Sequence[Callable[[], Coroutine[Any,
 SPEC = ServiceSpec(
     name="credits",
     topic=CREDITS_TOPIC,
-    consumes=(PAYMENTS_TOPIC,),
+    consumes=(PAYMENTS_TOPIC, INVOICING_TOPIC),
     handlers=_handlers,
     ddl=(IDEMPOTENCY_DDL, PROJECTIONS_DDL, CreditsProjection.ddl),
     background=_background,

@@ -1,9 +1,17 @@
-"""Kafka side of the credits service: payments' events become commands on the credit account.
+"""Kafka side of the credits service: payments' and invoicing's events become account commands.
 
-Top-up results (purpose ``credit_topup``) settle requests; results of invoice
-payments are not the credit account's business and are skipped. A message the
-account refuses (a result for a request it never made...) is dead-lettered
-with the reason.
+From payments, top-up results (purpose ``credit_topup``) settle requests;
+results of invoice payments are not the credit account's business and are
+skipped. ``RefundRequested`` asks credits to take a top-up's credit back
+before the card is refunded; a refund of an invoice payment (purpose
+``invoice``) took no credit, so credits ignores it and answers nothing:
+payments refunds such a payment without waiting for credits.
+
+From invoicing, ``InvoiceDebitRequested`` debits the balance (up to the
+amount asked, never below zero) and ``InvoiceVoided`` gives back what an
+invoice took, once; a void of an invoice the balance never paid changes
+nothing. A message the account refuses (a result for a request it never
+made...) is dead-lettered with the reason.
 """
 
 from __future__ import annotations
@@ -15,14 +23,28 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from shared.contracts import PaymentCaptured, PaymentFailed, PaymentRequiresAction, RefundRequested
+from shared.contracts import (
+    InvoiceDebitRequested,
+    InvoiceVoided,
+    PaymentCaptured,
+    PaymentFailed,
+    PaymentRequiresAction,
+    RefundRequested,
+)
 from shared.database import Conn
 from shared.eventstore import EventStore
 from shared.messaging.consumer import Handler, IncomingEvent, RejectedMessage
 from shared.money import Money
 
 from . import handlers
-from .domain.commands import RecordCapture, RecordFailure, RecordRequiresAction, ReverseCredit
+from .domain.commands import (
+    DebitInvoice,
+    RecordCapture,
+    RecordFailure,
+    RecordRequiresAction,
+    RestoreInvoiceCredit,
+    ReverseCredit,
+)
 from .domain.errors import MessageRefused
 from .stream import Metadata
 
@@ -90,11 +112,30 @@ async def on_payment_requires_action(store: EventStore, event: IncomingEvent, co
 
 @_refusing
 async def on_refund_requested(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
-    """A refund is asked: take the payment's credit back first, or decline."""
+    """A top-up refund is asked: take the payment's credit back first, or decline."""
     refund = _payload(event, RefundRequested)
+    if refund.purpose != "credit_topup":
+        return
     amount = Money(refund.amount, refund.currency)
     command = ReverseCredit(refund.payment_id, amount, refund.reason)
     await handlers.reverse_credit(store, command, _meta(event), conn)
+
+
+@_refusing
+async def on_invoice_debit_requested(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
+    """Invoicing asks for a debit: pay min(balance, amount) of the invoice, or decline."""
+    asked = _payload(event, InvoiceDebitRequested)
+    command = DebitInvoice(asked.invoice_id, Money(asked.amount, asked.currency))
+    await handlers.debit_invoice(store, command, _meta(event), conn)
+
+
+@_refusing
+async def on_invoice_voided(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
+    """An invoice was voided: give back what the balance paid for it, once."""
+    voided = _payload(event, InvoiceVoided)
+    command = RestoreInvoiceCredit(voided.invoice_id)
+    if not await handlers.restore_invoice_credit(store, command, _meta(event), conn):
+        log.info("invoice %s: no credit to restore", voided.invoice_id)
 
 
 def consumer_handlers(store: EventStore) -> Mapping[str, Handler]:
@@ -104,4 +145,6 @@ def consumer_handlers(store: EventStore) -> Mapping[str, Handler]:
         PaymentFailed.event_type: partial(on_payment_failed, store),
         PaymentRequiresAction.event_type: partial(on_payment_requires_action, store),
         RefundRequested.event_type: partial(on_refund_requested, store),
+        InvoiceDebitRequested.event_type: partial(on_invoice_debit_requested, store),
+        InvoiceVoided.event_type: partial(on_invoice_voided, store),
     }

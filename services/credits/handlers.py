@@ -1,8 +1,9 @@
 """One small async function per command: load the account, decide, append.
 
 HTTP commands run on their own transaction (the top-up together with its
-idempotency key); reactions to payments' events run on the consumer's
-connection, so their events commit with the inbox row of the message.
+idempotency key); reactions to payments' and invoicing's events run on the
+consumer's connection, so their events commit with the inbox row of the
+message, and a conflict with another writer reruns that whole transaction.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from shared.eventstore import EventStore, StoredEvent, decide_and_append, load
 from . import idempotency
 from .domain import decide
 from .domain.commands import (
+    DebitInvoice,
     GrantCredit,
     RecordCapture,
     RecordFailure,
     RecordRequiresAction,
     RequestCredit,
+    RestoreInvoiceCredit,
     ReverseCredit,
 )
 from .domain.state import CreditAccount
@@ -120,3 +123,17 @@ async def reverse_credit(
 ) -> list[StoredEvent]:
     """Append CreditReversed, or CreditReversalDeclined when the balance cannot cover it."""
     return await _execute(store, decide.reverse_credit, command, meta, conn)
+
+
+async def debit_invoice(
+    store: EventStore, command: DebitInvoice, meta: Metadata, conn: Conn
+) -> list[StoredEvent]:
+    """Append InvoiceDebited for min(balance, amount), or InvoiceDebitDeclined."""
+    return await _execute(store, decide.debit_invoice, command, meta, conn)
+
+
+async def restore_invoice_credit(
+    store: EventStore, command: RestoreInvoiceCredit, meta: Metadata, conn: Conn
+) -> list[StoredEvent]:
+    """Append CreditRestored once for a voided invoice the balance paid (else nothing)."""
+    return await _execute(store, decide.restore_invoice_credit, command, meta, conn)

@@ -41,9 +41,9 @@ def top_up_order(customer_id: str, request: CreditRequested) -> ChargeOrder:
 
 
 def invoice_order(customer_id: str, request: InvoicePaymentRequested) -> ChargeOrder:
-    """The charge an invoice asks for (at most one card payment per invoice)."""
+    """The charge an invoice asks for: one card payment per invoice and attempt."""
     return ChargeOrder(
-        payment_id=payment_id_for("invoice", customer_id, request.invoice_id),
+        payment_id=payment_id_for("invoice", customer_id, request.invoice_id, request.attempt),
         customer_id=customer_id,
         purpose="invoice",
         reference_id=request.invoice_id,

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 HANDLED_WEBHOOKS = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed"})
 WEBHOOK_ATTEMPTS = 20
+REFUND_ATTEMPTS = 20
 
 
 async def schedule_payment(
@@ -69,15 +70,33 @@ async def answer_refund(
 
 
 async def request_refund(
-    payments: Streams[Payment], payment_id: str, amount: str | None, reason: str
+    pool: asyncpg.Pool,
+    payments: Streams[Payment],
+    payment_id: str,
+    amount: str | None,
+    reason: str,
 ) -> Payment:
-    """Ask for a refund (``amount`` a decimal string; None: all that is refundable)."""
+    """Ask for a refund (``amount`` a decimal string; None: all that is refundable).
+
+    A refund approved at once (an invoice payment's) is queued for the worker in
+    the same transaction; a top-up's waits for credits' answer.
+    """
     order = (await payments.load(payment_id)).state.order
     if order is None:
         raise PaymentNotFoundError(payment_id)
     minor = None if amount is None else Money.parse(amount, order.currency).minor
-    state, _ = await payments.change(payment_id, lambda s: refunds.request_refund(s, minor, reason))
-    return state
+    for _ in range(REFUND_ATTEMPTS):
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                state, _ = await payments.change(
+                    payment_id, lambda s: refunds.request_refund(s, minor, reason), conn=conn
+                )
+                if refunds.refund_pending(state):
+                    await jobs.schedule(conn, payment_id, order.customer_id)
+                return state
+        except ConcurrencyError:
+            continue
+    raise ConcurrencyError(f"payment-{payment_id}", 0)
 
 
 async def _settle_from_webhook(payments: Streams[Payment], conn: Conn, intent: IntentView) -> None:

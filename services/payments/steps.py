@@ -79,10 +79,7 @@ class PaymentSteps:
         order = state.require_order()
         method = await self._card_to_charge(conn, state)
         if method is None:
-            message = "The customer has no card to charge."
-            await self._record(
-                conn, order, lambda s: charging.fail(s, "no_payment_method", message)
-            )
+            await self._record(conn, order, charging.fail_without_card)
             return
         look_up = charging.must_look_up_intent(state)
         await self._record(conn, order, lambda s: charging.record_attempt(s, method))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictInt, model_validator
 
 from shared.contracts.common import (
     ContractModel,
@@ -80,6 +80,12 @@ class InvoicePaymentRequested(InvoicingEvent):
     currency: CurrencyCode
     payment_method_id: EntityId | None = Field(
         default=None, description="Stripe PaymentMethod to charge; null: the default card."
+    )
+    attempt: StrictInt = Field(
+        default=1,
+        ge=1,
+        description="Which charge of the invoice this is, from 1: a later attempt (after a "
+        "declined card) is a new payment, the same attempt delivered again is not.",
     )
 
 

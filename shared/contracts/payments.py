@@ -69,7 +69,11 @@ class PaymentRequiresAction(PaymentsEvent):
 
 
 class RefundRequested(PaymentsEvent):
-    """An operator asked to refund a payment; credits must reverse the credit first."""
+    """An operator asked to refund a payment.
+
+    A top-up's refund waits for credits to reverse the credit first; an invoice
+    payment added no credit, so its refund goes ahead without credits' answer.
+    """
 
     event_type: ClassVar[str] = "RefundRequested"
 
@@ -77,6 +81,11 @@ class RefundRequested(PaymentsEvent):
     amount: PositiveMinorUnits = Field(description=_POSITIVE)
     currency: CurrencyCode
     reason: NonEmptyText255
+    purpose: Purpose = Field(
+        default="credit_topup",
+        description="What the refunded payment paid; credits reverses credit only for "
+        "`credit_topup` (absent in older messages: `credit_topup`).",
+    )
 
 
 class PaymentRefunded(PaymentsEvent):

@@ -1,4 +1,4 @@
-"""Commands the credit account takes: from the HTTP API and from payments' events."""
+"""Commands the credit account takes: from the HTTP API, payments' and invoicing's events."""
 
 from __future__ import annotations
 
@@ -64,3 +64,18 @@ class ReverseCredit:
     payment_id: str
     amount: Money
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DebitInvoice:
+    """Pay an invoice from the balance, up to ``amount``."""
+
+    invoice_id: str
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreInvoiceCredit:
+    """Give back what the balance paid for an invoice that was voided."""
+
+    invoice_id: str

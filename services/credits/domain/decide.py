@@ -3,6 +3,10 @@
 Each function is pure: it reads the account, raises a domain error for a command
 it refuses, and returns the events to append (an empty list when the command
 has already had its effect, so a redelivered message changes nothing).
+
+Invoice debits take ``min(balance, amount requested)`` and so never take the
+balance below zero: the decision is made on the account as loaded, and an
+append after another writer's fails on the stream version and is decided again.
 """
 
 from __future__ import annotations
@@ -13,18 +17,23 @@ from shared.contracts.credits import (
     CreditRequested,
     CreditRequestFailed,
     CreditRequestRequiresAction,
+    CreditRestored,
     CreditReversalDeclined,
     CreditReversed,
     CreditsEvent,
+    InvoiceDebitDeclined,
+    InvoiceDebited,
 )
 from shared.money import Money
 
 from .commands import (
+    DebitInvoice,
     GrantCredit,
     RecordCapture,
     RecordFailure,
     RecordRequiresAction,
     RequestCredit,
+    RestoreInvoiceCredit,
     ReverseCredit,
 )
 from .errors import InvalidField, PaymentMismatch, UnknownRequest
@@ -177,3 +186,44 @@ def reverse_credit(account: CreditAccount, command: ReverseCredit) -> list[Credi
             reason=command.reason,
         )
     ]  # fmt: skip
+
+
+def _debit_refusal(account: CreditAccount, command: DebitInvoice) -> str | None:
+    invoice = account.invoices.get(command.invoice_id)
+    if invoice is not None and invoice.restored:
+        return f"invoice {command.invoice_id} was voided and its credits restored"
+    if account.currency is not None and command.amount.currency != account.currency:
+        return f"this account holds {account.currency}, not {command.amount.currency}"
+    if not account.balance.is_positive():
+        return "the credit balance is empty"
+    return None
+
+
+def debit_invoice(account: CreditAccount, command: DebitInvoice) -> list[CreditsEvent]:
+    """Pay an invoice with what the balance holds, up to the amount asked; decline at zero.
+
+    Every request debits (a later one for the same invoice pays more of it); a
+    redelivered message never reaches here twice (the consumer's inbox).
+    """
+    if not command.amount.is_positive():
+        raise InvalidField("amount", "amount must be more than zero")
+    refusal = _debit_refusal(account, command)
+    if refusal is not None:
+        return [InvoiceDebitDeclined(invoice_id=command.invoice_id, reason=refusal)]
+    debit = min(account.balance, command.amount)
+    return [InvoiceDebited.for_invoice(command.invoice_id, debit.minor, debit.currency)]
+
+
+def restore_invoice_credit(
+    account: CreditAccount, command: RestoreInvoiceCredit
+) -> list[CreditsEvent]:
+    """Give back everything debited to a voided invoice, once; nothing for other invoices."""
+    invoice = account.invoices.get(command.invoice_id)
+    if invoice is None or invoice.restored or not invoice.debited.is_positive():
+        return []
+    debited = invoice.debited
+    return [
+        CreditRestored(
+            invoice_id=invoice.invoice_id, amount=debited.minor, currency=debited.currency
+        )
+    ]

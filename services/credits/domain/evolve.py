@@ -1,4 +1,4 @@
-"""How events change a credit account: balance lines, the account currency, request states."""
+"""How events change a credit account: ledger lines, the currency, requests, invoice debits."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from shared.contracts.credits import (
     CreditRequested,
     CreditRequestFailed,
     CreditRequestRequiresAction,
+    CreditRestored,
     CreditReversed,
     CreditsEvent,
+    InvoiceDebited,
 )
 from shared.money import Money
 
-from .state import CreditAccount, CreditedPayment, Failure, TopUpRequest
+from .state import CreditAccount, CreditedPayment, Failure, InvoiceDebit, TopUpRequest
 
 RequestEvent = CreditRequested | CreditAdded | CreditRequestFailed | CreditRequestRequiresAction
 
@@ -33,10 +35,20 @@ def reversal_description(payment_id: str, reason: str) -> str:
     return f"Refund of payment {payment_id}: {reason}"
 
 
+def restoration_description(invoice_id: str) -> str:
+    """The ledger description of credits given back by a voided invoice."""
+    return f"Restored from voided invoice {invoice_id}"
+
+
 def ledger_line(event: CreditsEvent) -> LedgerLine | None:
     """The ledger line an event writes, or None for an event that moves no money."""
     if isinstance(event, CreditAdded | CreditGranted):
         return LedgerLine(Money(event.amount, event.currency), event.description)
+    if isinstance(event, InvoiceDebited):
+        return LedgerLine(Money(-event.amount, event.currency), event.description)
+    if isinstance(event, CreditRestored):
+        description = restoration_description(event.invoice_id)
+        return LedgerLine(Money(event.amount, event.currency), description)
     if isinstance(event, CreditReversed):
         description = reversal_description(event.payment_id, event.reason)
         return LedgerLine(Money(-event.amount, event.currency), description)
@@ -94,6 +106,20 @@ def _evolve_payments(account: CreditAccount, event: CreditsEvent) -> None:
         account.payments[event.payment_id] = replace(payment, reversed=taken)
 
 
+def _evolve_invoices(account: CreditAccount, event: CreditsEvent) -> None:
+    if isinstance(event, InvoiceDebited):
+        amount = Money(event.amount, event.currency)
+        invoice = account.invoices.get(event.invoice_id)
+        if invoice is None:
+            account.invoices[event.invoice_id] = InvoiceDebit(event.invoice_id, amount)
+        else:
+            account.invoices[event.invoice_id] = replace(invoice, debited=invoice.debited + amount)
+    elif isinstance(event, CreditRestored) and event.invoice_id in account.invoices:
+        account.invoices[event.invoice_id] = replace(
+            account.invoices[event.invoice_id], restored=True
+        )
+
+
 def evolve(account: CreditAccount, event: CreditsEvent) -> CreditAccount:
     """Fold one event into the account (updated in place) and return it."""
     currency = fixed_currency(account.currency, event)
@@ -112,4 +138,5 @@ def evolve(account: CreditAccount, event: CreditsEvent) -> CreditAccount:
     if isinstance(event, CreditGranted):
         account.grants.add(event.grant_id)
     _evolve_payments(account, event)
+    _evolve_invoices(account, event)
     return account

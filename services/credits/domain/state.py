@@ -1,4 +1,4 @@
-"""State of one customer's credit account: balance, top-up requests, credited payments."""
+"""State of one customer's credit account: balance, top-up requests, payments, invoice debits."""
 
 from __future__ import annotations
 
@@ -49,6 +49,15 @@ class CreditedPayment:
         return self.amount - self.reversed
 
 
+@dataclass(frozen=True, slots=True)
+class InvoiceDebit:
+    """What the balance paid for one invoice, and whether a void gave it back."""
+
+    invoice_id: str
+    debited: Money
+    restored: bool = False
+
+
 @dataclass(slots=True)
 class CreditAccount:
     """The account as its events leave it.
@@ -64,3 +73,4 @@ class CreditAccount:
     requests: dict[str, TopUpRequest] = field(default_factory=dict)
     payments: dict[str, CreditedPayment] = field(default_factory=dict)
     grants: set[str] = field(default_factory=set)
+    invoices: dict[str, InvoiceDebit] = field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""Payments as operators see them: status, and refunds (credits takes the credit back first)."""
+"""Payments as operators see them: status, and refunds (a top-up's refund waits for credits)."""
 
 from __future__ import annotations
 
@@ -28,8 +28,10 @@ async def get_payment(
 async def refund_payment(
     payment_id: PaymentIdPath, body: RefundIn, _: OperatorPrincipal, parts: Components
 ) -> RefundOut:
-    """Ask for a refund: RefundRequested goes to credits, which must reverse the credit first."""
-    state = await handlers.request_refund(parts.payments, payment_id, body.amount, body.reason)
+    """Ask for a refund: a top-up's waits for credits to reverse the credit, an invoice's not."""
+    state = await handlers.request_refund(
+        parts.pool, parts.payments, payment_id, body.amount, body.reason
+    )
     refund = state.open_refund
     assert refund is not None
     return refund_out(state, refund)

@@ -18,6 +18,7 @@ from services.payments.domain.refunds import refund_pending
 from services.payments.domain.values import Card, IntentView
 
 NO_PAYMENT_METHOD = "no_payment_method"
+NO_PAYMENT_METHOD_MESSAGE = "No card was given and the customer has no default card on file."
 _FALLBACK_MESSAGES = {
     "requires_payment_method": ("payment_failed", "The payment failed."),
     "canceled": ("payment_intent_canceled", "The payment was canceled."),
@@ -65,6 +66,11 @@ def fail(state: Payment, code: str, message: str) -> list[ev.DomainEvent]:
         "message": clean_text(message, "The payment failed."),
     }
     return [ev.DomainEvent(ev.PAYMENT_FAILED, payload)]
+
+
+def fail_without_card(state: Payment) -> list[ev.DomainEvent]:
+    """Record that there is no card to charge: none was named and no default is on file."""
+    return fail(state, NO_PAYMENT_METHOD, NO_PAYMENT_METHOD_MESSAGE)
 
 
 def _captured(order: ChargeOrder, card: Card) -> ev.DomainEvent:

@@ -5,6 +5,12 @@ Only one refund of a payment is under way at a time, so credits' answer
 always concerns that one. As with charges, ``RefundAttempted`` is committed
 before Stripe is asked to refund, and a refund found in that phase is looked
 up at Stripe before another is created.
+
+A card payment of an invoice added no credit, so there is none to take back:
+its ``RefundRequested`` (``purpose`` "invoice", which credits ignores) is
+approved in the same append and the refund is paid out without waiting for
+credits. Giving back what an invoice took from the balance is a void's business
+(``CreditRestored``), not a refund's.
 """
 
 from __future__ import annotations
@@ -37,8 +43,13 @@ def request_refund(state: Payment, amount: int | None, reason: str) -> list[ev.D
         "amount": wanted,
         "currency": order.currency,
         "reason": reason,
+        "purpose": order.purpose,
     }
-    return [ev.DomainEvent(ev.REFUND_REQUESTED, payload)]
+    requested = ev.DomainEvent(ev.REFUND_REQUESTED, payload)
+    if order.purpose == "credit_topup":
+        return [requested]
+    number = len(state.refunds) + 1
+    return [requested, ev.DomainEvent(ev.REFUND_APPROVED, {"number": number})]
 
 
 def _answered(state: Payment, amount: int) -> Refund:

@@ -12,13 +12,20 @@ Purpose = Literal["credit_topup", "invoice"]
 _PAYMENT_IDS = uuid.UUID("4f8a4b8e-6a43-4c1b-9d55-2f1f3b6f0a11")
 
 
-def payment_id_for(purpose: Purpose, customer_id: str, reference_id: str) -> str:
-    """The id of the one payment a top-up request or an invoice may ever have.
+def payment_id_for(purpose: Purpose, customer_id: str, reference_id: str, attempt: int = 1) -> str:
+    """The id of the payment of a top-up request, or of one attempt to charge an invoice.
 
-    Deterministic (uuid5 of purpose, customer and reference), so a redelivered or
-    repeated request lands on the stream that already exists.
+    Deterministic (uuid5 of purpose, customer, reference and attempt), so a
+    redelivered or repeated request lands on the stream that already exists,
+    while a later attempt (an invoice paid again after a declined card) is a new
+    payment. The first attempt keeps the id of (purpose, customer, reference).
     """
-    return uuid.uuid5(_PAYMENT_IDS, f"{purpose}:{customer_id}:{reference_id}").hex
+    if attempt < 1:
+        raise ValueError("attempts are numbered from 1")
+    name = f"{purpose}:{customer_id}:{reference_id}"
+    if attempt > 1:
+        name += f":{attempt}"
+    return uuid.uuid5(_PAYMENT_IDS, name).hex
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from services.credits.app import create_app
 from services.credits.settings import CreditsSettings
 from shared.auth import issue_customer_token
-from shared.contracts import PAYMENTS_TOPIC, Envelope, PaymentsEvent
+from shared.contracts import Envelope, EventPayload
 from shared.messaging.kafka import new_producer
 from shared.runtime import ServiceRuntime
 from shared.testing.apps import serve_in_process
@@ -75,15 +75,15 @@ class CreditsService:
             f"/v1/customers/{customer_id}{path}", params=params, headers=self.customer(customer_id)
         )
 
-    async def publish(self, payload: PaymentsEvent, customer_id: str) -> Envelope:
-        """Publish a payments event as the payments service would."""
+    async def publish(self, payload: EventPayload, customer_id: str) -> Envelope:
+        """Publish a payments or invoicing event as its service would, on its topic."""
         envelope = Envelope.wrap(payload, customer_id=customer_id, correlation_id=uuid.uuid4())
         await self.send(envelope)
         return envelope
 
     async def send(self, envelope: Envelope) -> None:
         await self.producer.send_and_wait(
-            self.topic(PAYMENTS_TOPIC),
+            self.topic(envelope.topic),
             value=envelope.to_json_bytes(),
             key=envelope.kafka_key(),
             headers=[(k, v.encode()) for k, v in envelope.headers().items()],

@@ -1,16 +1,32 @@
-"""Helpers of the credits integration tests: payments' events and waiting on conditions."""
+"""Helpers of the credits integration tests: other services' events and waiting on conditions."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from shared.contracts import CardSummary, PaymentCaptured, PaymentFailed, PaymentRequiresAction
+from shared.contracts import (
+    CardSummary,
+    Envelope,
+    InvoiceDebitRequested,
+    PaymentCaptured,
+    PaymentFailed,
+    PaymentRequiresAction,
+)
 from tests.integration.messaging.kafka_helpers import wait_until
 
 from .conftest import CreditsService
 
-__all__ = ["captured", "failed", "requires_action", "wait_for_json", "wait_until"]
+__all__ = [
+    "captured",
+    "debit_requested",
+    "failed",
+    "handled",
+    "ledger",
+    "requires_action",
+    "wait_for_json",
+    "wait_until",
+]
 
 
 def captured(request_id: str, amount: int, payment_id: str | None = None) -> PaymentCaptured:
@@ -64,3 +80,32 @@ async def wait_for_json(
 
     await wait_until(holds, timeout, f"{path} to satisfy the condition")
     return body
+
+
+def debit_requested(invoice_id: str, amount: int) -> InvoiceDebitRequested:
+    return InvoiceDebitRequested(invoice_id=invoice_id, amount=amount, currency="USD")
+
+
+async def handled(service: CreditsService, *envelopes: Envelope, timeout: float = 60) -> None:
+    """Wait until the credits consumer has handled every one of ``envelopes``."""
+    ids = list({envelope.event_id for envelope in envelopes})
+
+    async def all_handled() -> bool:
+        count = await service.pool.fetchval(
+            "SELECT count(*) FROM inbox WHERE event_id = ANY($1::uuid[])", ids
+        )
+        return bool(count == len(ids))
+
+    await wait_until(all_handled, timeout, f"{len(ids)} message(s) to be handled")
+
+
+async def ledger(
+    service: CreditsService, customer_id: str, entries: int
+) -> tuple[str, list[tuple[str, str, str]]]:
+    """The balance and the (amount, description, balance after) of each entry, newest first,
+    once the ledger shows ``entries`` entries."""
+    book = await wait_for_json(
+        service, customer_id, "/credits", lambda b: len(b["entries"]) == entries, limit=200
+    )
+    lines = [(e["amount"], e["description"], e["balance_after"]) for e in book["entries"]]
+    return book["balance"], lines

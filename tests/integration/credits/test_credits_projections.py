@@ -14,11 +14,13 @@ import pytest
 
 from services.credits import handlers
 from services.credits.domain.commands import (
+    DebitInvoice,
     GrantCredit,
     RecordCapture,
     RecordFailure,
     RecordRequiresAction,
     RequestCredit,
+    RestoreInvoiceCredit,
     ReverseCredit,
 )
 from services.credits.idempotency import IdempotentCall
@@ -93,13 +95,26 @@ class Traffic:
                 self.service.runtime.store, command, self.meta(customer), conn
             )
 
+    async def invoice(self, customer: str) -> None:
+        invoice_id = f"inv_{self.rng.randint(0, 30)}"
+        store, meta = self.service.runtime.store, self.meta(customer)
+        async with self.service.pool.acquire() as conn, conn.transaction():
+            if self.rng.random() < 0.75:
+                amount = Money(self.rng.randint(1, 20000), "USD")
+                await handlers.debit_invoice(store, DebitInvoice(invoice_id, amount), meta, conn)
+            else:
+                command = RestoreInvoiceCredit(invoice_id)
+                await handlers.restore_invoice_credit(store, command, meta, conn)
+
     async def step(self) -> None:
         customer = self.rng.choice(self.customers)
         roll = self.rng.random()
         if roll < 0.15 and self.paid.get(customer):
             await self.refund(customer)
-        elif roll < 0.3:
+        elif roll < 0.25:
             await self.grant(customer)
+        elif roll < 0.35:
+            await self.invoice(customer)
         elif roll < 0.65 and self.pending.get(customer):
             await self.settle(customer)
         else:
@@ -149,7 +164,8 @@ async def test_rebuild_then_verify_after_1000_mixed_events(
     types = await service.pool.fetch("SELECT DISTINCT event_type FROM events")
     assert {r[0] for r in types} >= {
         "CreditRequested", "CreditAdded", "CreditRequestFailed", "CreditRequestRequiresAction",
-        "CreditGranted", "CreditReversed", "CreditReversalDeclined",
+        "CreditGranted", "CreditReversed", "CreditReversalDeclined", "InvoiceDebited",
+        "InvoiceDebitDeclined", "CreditRestored",
     }  # fmt: skip
     await caught_up(service)
     live = await rows(service)

@@ -143,7 +143,7 @@ class Harness:
 
     async def resend(self, envelope: Envelope) -> None:
         await self.producer.send_and_wait(
-            self.topic(CREDITS_TOPIC), value=envelope.to_json_bytes(), key=envelope.kafka_key()
+            self.topic(envelope.topic), value=envelope.to_json_bytes(), key=envelope.kafka_key()
         )
 
     def new_card(self, number: str) -> str:

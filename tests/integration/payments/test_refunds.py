@@ -75,17 +75,18 @@ async def test_a_refund_waits_for_credits_then_refunds_once_at_stripe(
         "status": "requested",
     }
     [requested] = await payments.published.wait_for(customer_id, "RefundRequested")
-    assert requested.payload == {
+    refund_fields = {
         "payment_id": payment_id,
         "amount": 4000,
         "currency": "USD",
         "reason": "duplicate",
     }
+    assert requested.payload == {**refund_fields, "purpose": "credit_topup"}
     assert stripe_refunds(payments, payment_id) == []
     reversed_ = CreditReversed(payment_id=payment_id, amount=4000, currency="USD", reason="dup")
     await payments.publish(reversed_, customer_id)
     [refunded] = await payments.published.wait_for(customer_id, "PaymentRefunded")
-    assert refunded.payload == requested.payload
+    assert refunded.payload == refund_fields
     assert [r["amount"] for r in stripe_refunds(payments, payment_id)] == [4000]
     shown = await payments.payment(payment_id)
     assert (shown["refunded"], shown["refunds"][0]["status"]) == ("40.00", "refunded")

@@ -18,7 +18,13 @@ from services.credits.projections.rows import (
     request_values,
 )
 from services.credits.stream import account_stream
-from shared.contracts import CreditsEvent
+from shared.contracts import (
+    CreditGranted,
+    CreditRestored,
+    CreditsEvent,
+    InvoiceDebitDeclined,
+    InvoiceDebited,
+)
 from shared.eventstore import StoredEvent
 from shared.projections import Difference, Key, Row, Rows, compare
 
@@ -98,3 +104,23 @@ def test_events_of_other_streams_and_unknown_types_are_skipped() -> None:
     )  # fmt: skip
     assert account_events([other]) == []
     assert expected_rows([other, unknown])["balances"] == {("cus-1",): (0, None, 1, 0)}
+
+
+def test_debits_and_restorations_are_ledger_rows_and_move_the_balance() -> None:
+    log: list[CreditsEvent] = [
+        CreditGranted(grant_id="g1", amount=10000, currency="USD", description="test",
+                      granted_by="operator"),
+        InvoiceDebited.for_invoice("inv-a", 4776, "USD"),
+        InvoiceDebitDeclined(invoice_id="inv-b", reason="the credit balance is empty"),
+        CreditRestored(invoice_id="inv-a", amount=4776, currency="USD"),
+    ]  # fmt: skip
+    events = stored_log({"cus-1": log}, 0)
+    expected = expected_rows(events)
+    ledger = {key: (row[0], row[2], row[4]) for key, row in expected["ledger_entries"].items()}
+    assert ledger == {
+        ("cus-1", 1): (10000, "test", 10000),
+        ("cus-1", 2): (-4776, "Debited to invoice inv-a", 5224),
+        ("cus-1", 3): (4776, "Restored from voided invoice inv-a", 10000),
+    }
+    assert expected["balances"] == {("cus-1",): (10000, "USD", 4, 3)}
+    assert compare(expected, fold_in_batches(events, 1)) == []

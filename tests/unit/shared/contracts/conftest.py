@@ -91,6 +91,7 @@ SAMPLE_PAYLOADS: dict[str, dict[str, Any]] = {
         "amount": 10000,
         "currency": "USD",
         "reason": "duplicate",
+        "purpose": "credit_topup",
     },
     "PaymentRefunded": {
         "payment_id": "pay_01",
@@ -124,6 +125,7 @@ SAMPLE_PAYLOADS: dict[str, dict[str, Any]] = {
         "amount": 2776,
         "currency": "USD",
         "payment_method_id": None,
+        "attempt": 1,
     },
     "InvoicePaid": {
         "invoice_id": "inv_01",
