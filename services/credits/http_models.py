@@ -1,89 +1,28 @@
-"""Bodies and answers of the credits HTTP API, and the refusal of raw card data.
+"""Bodies and answers of the credits HTTP API.
 
 Amounts travel as decimal strings (``"47.76"``); unknown fields are refused. A
 body carrying card data (a key such as ``number``, ``cvc`` or ``card``, or a
-value that looks like a card number) is refused before any other check: cards
-reach this system only as Stripe PaymentMethod ids.
+value that looks like a card number) is refused before any other check
+(``shared.card_data``): cards reach this system only as Stripe PaymentMethod ids.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from services.credits.domain.state import RequestStatus, TopUpRequest
+from shared.card_data import StrictBody as _Body
+from shared.card_data import find_card_data as find_card_data
 from shared.contracts import Text255
 from shared.money import CurrencyCode, DecimalAmount
-
-CARD_KEYS = frozenset(
-    {
-        "number", "cardnumber", "card", "pan", "cvc", "cvv", "cvc2", "cvv2", "securitycode",
-        "expmonth", "expyear", "expiry", "expirydate", "expiration", "track1", "track2",
-    }
-)  # fmt: skip
-"""Keys (lower case, letters and digits only) that carry card data wherever they appear."""
-
-_PAN = re.compile(r"(?<![A-Za-z0-9_])(?:[0-9][ -]?){12,18}[0-9](?![A-Za-z0-9_])")
 
 PaymentMethodId = Annotated[
     str, Field(strict=True, max_length=64, pattern=r"^pm_[A-Za-z0-9_]+$", examples=["pm_card_visa"])
 ]
 """A Stripe PaymentMethod id."""
-
-
-def _luhn(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if index % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
-
-
-def _looks_like_card_number(text: str) -> bool:
-    for match in _PAN.finditer(text):
-        digits = re.sub(r"[^0-9]", "", match.group())
-        if 13 <= len(digits) <= 19 and _luhn(digits):
-            return True
-    return False
-
-
-def find_card_data(value: object, where: str = "") -> str | None:
-    """Where in a JSON value card data sits (a dotted path), or None when there is none."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            path = f"{where}.{key}" if where else str(key)
-            if re.sub(r"[^a-z0-9]", "", str(key).lower()) in CARD_KEYS:
-                return path
-            if (found := find_card_data(item, path)) is not None:
-                return found
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            if (found := find_card_data(item, f"{where}[{index}]")) is not None:
-                return found
-    elif isinstance(value, str) and _looks_like_card_number(value):
-        return where or "(body)"
-    return None
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _refuse_card_data(cls, data: Any) -> Any:
-        where = find_card_data(data)
-        if where is not None:
-            raise PydanticCustomError(
-                "card_data",
-                "card data must not be sent (found in {where}); "
-                "use a Stripe PaymentMethod id (pm_...)",
-                {"where": where},
-            )
-        return data
 
 
 class TopUpBody(_Body):

@@ -12,14 +12,13 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
 
+from shared.card_data import StrictBody as _Body
 from shared.contracts import CustomerId, NonEmptyText255, Text255, UtcDatetime
 from shared.contracts.invoicing import MAX_INVOICE_LINES
 from shared.eventstore import StoredEvent
 from shared.money import CurrencyCode, DecimalAmount, Money
 
-from .card_data import find_card_data
 from .domain.state import Invoice, Status
 from .stream import decode
 
@@ -30,23 +29,6 @@ PaymentMethodId = Annotated[
 
 _AMOUNT_KEYS = frozenset({"amount", "amount_due", "paid_from_credits", "paid_by_card", "remaining"})
 _SHOWN_ELSEWHERE = frozenset({"invoice_id", "currency", "lines"})
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _refuse_card_data(cls, data: Any) -> Any:
-        where = find_card_data(data)
-        if where is not None:
-            raise PydanticCustomError(
-                "card_data",
-                "card data must not be sent (found in {where}); "
-                "use a Stripe PaymentMethod id (pm_...)",
-                {"where": where},
-            )
-        return data
 
 
 class LineBody(_Body):

@@ -2,41 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictBool, StringConstraints, model_validator
+from pydantic import BaseModel, StrictBool, StringConstraints
 
 from services.payments.domain.payment import Payment, Refund
 from services.payments.domain.profile import Profile
 from services.payments.domain.values import Card
+from shared.card_data import StrictBody
 from shared.contracts import NonEmptyText255
 from shared.money import DecimalAmount, Money
-
-RAW_CARD_FIELDS = frozenset(
-    {"number", "card_number", "cardnumber", "pan", "cvc", "cvv", "cvc2", "card", "exp_month",
-     "exp_year", "expiry", "track_data"}
-)  # fmt: skip
 
 PaymentMethodId = Annotated[str, StringConstraints(strict=True, pattern=r"^pm_[A-Za-z0-9_]{1,61}$")]
 """A Stripe PaymentMethod id (``pm_...``): the only form in which a card reaches us."""
 
 
-class Body(BaseModel):
+class Body(StrictBody):
     """Base of request bodies: no unknown field, and never raw card data."""
-
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _refuse_raw_card_data(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            raw = sorted(RAW_CARD_FIELDS.intersection(str(key).lower() for key in data))
-            if raw:
-                raise ValueError(
-                    f"raw card data is refused ({', '.join(raw)}): send a Stripe "
-                    "PaymentMethod id (payment_method_id) made by Stripe.js"
-                )
-        return data
 
 
 class AddPaymentMethod(Body):

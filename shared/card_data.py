@@ -8,6 +8,10 @@ refused before any other check, without echoing what was sent.
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
 
 CARD_KEYS = frozenset(
     {
@@ -52,3 +56,22 @@ def find_card_data(value: object, where: str = "") -> str | None:
     elif isinstance(value, str) and _looks_like_card_number(value):
         return where or "(body)"
     return None
+
+
+class StrictBody(BaseModel):
+    """Base of HTTP request bodies: unknown fields refused, input never echoed, no card data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_card_data(cls, data: Any) -> Any:
+        where = find_card_data(data)
+        if where is not None:
+            raise PydanticCustomError(
+                "card_data",
+                "card data must not be sent (found in {where}); "
+                "use a Stripe PaymentMethod id (pm_...)",
+                {"where": where},
+            )
+        return data
