@@ -119,6 +119,7 @@ def pgbench_insert_tps(dsn: str, clients: int, seconds: int) -> float:
                 dsn,
                 "-q",
                 "-c",
+                "SET client_min_messages = warning; "
                 "CREATE TABLE IF NOT EXISTS pgbench_insert (id bigint GENERATED ALWAYS AS "
                 "IDENTITY, stream_id text NOT NULL, payload jsonb NOT NULL)",
             ],

@@ -18,6 +18,7 @@ from pydantic import AwareDatetime
 
 from shared.auth import CustomerAccess, OperatorPrincipal
 from shared.http import runtime_of
+from shared.idempotency import IdempotencyConflict, IdempotentCall, body_hash
 from shared.runtime import ServiceRuntime
 
 from . import handlers
@@ -34,7 +35,6 @@ from .http_models import (
     RequestOut,
     TopUpBody,
 )
-from .idempotency import IdempotencyConflict, IdempotentCall, body_hash
 from .projections import queries
 from .stream import Metadata
 

@@ -9,11 +9,11 @@ from fastapi import FastAPI
 
 from services.credits import api
 from services.credits.consumers import consumer_handlers
-from services.credits.idempotency import IDEMPOTENCY_DDL
 from services.credits.projections import CreditsProjection
 from services.credits.settings import CreditsSettings
 from shared.contracts import CREDITS_TOPIC, INVOICING_TOPIC, PAYMENTS_TOPIC
 from shared.http import create_service_app
+from shared.idempotency import IDEMPOTENCY_DDL
 from shared.messaging.consumer import Handler
 from shared.projections import PROJECTIONS_DDL, ProjectionRunner
 from shared.runtime import ServiceRuntime, ServiceSpec

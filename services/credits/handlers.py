@@ -13,11 +13,11 @@ from typing import TypeVar
 
 import asyncpg
 
+from shared import idempotency
 from shared.contracts import CreditsEvent
 from shared.database import Conn
 from shared.eventstore import EventStore, StoredEvent, decide_and_append, load
 
-from . import idempotency
 from .domain import decide
 from .domain.commands import (
     DebitInvoice,

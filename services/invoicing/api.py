@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Requ
 from shared.auth import CurrentPrincipal, CustomerAccess, OperatorPrincipal, Principal
 from shared.eventstore import utc_now
 from shared.http import runtime_of
+from shared.idempotency import IdempotentCall, body_hash
 from shared.runtime import ServiceRuntime
 
 from . import handlers, invoice_index
@@ -32,7 +33,6 @@ from .http_models import (
     PayBody,
     VoidBody,
 )
-from .idempotency import IdempotentCall, body_hash
 from .stream import Metadata, fold_stored
 
 _KEY = re.compile(r"^[\x20-\x7e]{1,255}$")

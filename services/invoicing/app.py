@@ -12,11 +12,11 @@ from services.invoicing import api
 from services.invoicing.consumers import consumer_handlers
 from services.invoicing.expiry import ExpiryJob
 from services.invoicing.http_errors import install_error_handlers
-from services.invoicing.idempotency import IDEMPOTENCY_DDL
 from services.invoicing.invoice_index import INDEX_DDL
 from services.invoicing.settings import InvoicingSettings
 from shared.contracts import CREDITS_TOPIC, INVOICING_TOPIC, PAYMENTS_TOPIC
 from shared.http import create_service_app
+from shared.idempotency import IDEMPOTENCY_DDL
 from shared.messaging.consumer import Handler
 from shared.runtime import ServiceRuntime, ServiceSpec
 

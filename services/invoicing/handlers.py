@@ -14,10 +14,11 @@ from typing import TypeVar
 
 import asyncpg
 
+from shared import idempotency
 from shared.database import Conn
 from shared.eventstore import EventStore, StoredEvent, decide_and_append, load
 
-from . import idempotency, invoice_index
+from . import invoice_index
 from .domain import decide
 from .domain.commands import (
     IssueInvoice,

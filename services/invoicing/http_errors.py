@@ -6,8 +6,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from shared.idempotency import IdempotencyConflict
+
 from .domain.errors import CommandRefused, InvalidField, UnknownInvoice
-from .idempotency import IdempotencyConflict
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:

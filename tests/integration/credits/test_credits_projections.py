@@ -23,9 +23,9 @@ from services.credits.domain.commands import (
     RestoreInvoiceCredit,
     ReverseCredit,
 )
-from services.credits.idempotency import IdempotentCall
 from services.credits.projections import CreditsProjection
 from services.credits.stream import Metadata
+from shared.idempotency import IdempotentCall
 from shared.money import Money
 from shared.projections import Rows
 

@@ -1,11 +1,14 @@
-"""Idempotency keys of invoice creation: the first answer is kept and replayed, never redone.
+"""Idempotency keys of HTTP commands: the first answer is kept and replayed, never redone.
 
-A key belongs to one customer (the invoice's). The key, the hash of the
-request's canonical JSON and the answer are stored in the same transaction as
-the invoice's first events, after them (the append stays the transaction's
-first write). Two concurrent requests with one key cannot both commit: the
-second insert waits for the first and finds the key taken, its transaction
-rolls back, and the retry replays the stored answer.
+Each service keeps the table in its own schema; ``reference`` names what the
+command created (a request id, an invoice id).
+
+A key belongs to one customer. The key, the hash of the request's canonical
+JSON and the answer are stored in the same transaction as the command's
+events, after them (the append stays the transaction's first write). Two
+concurrent requests with one key cannot both commit: the second insert waits
+for the first and finds the key taken, its transaction rolls back, and the
+retry replays the stored answer.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     customer_id  text NOT NULL,
     key          text NOT NULL,
     body_hash    text NOT NULL,
-    invoice_id   text NOT NULL,
+    reference    text NOT NULL,
     response     jsonb NOT NULL,
     created_at   timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (customer_id, key)
@@ -79,7 +82,7 @@ async def _earlier_answer(conn: Conn, call: IdempotentCall) -> Answer | None:
 
 async def _remember(conn: Conn, call: IdempotentCall, reference: str, answer: Answer) -> None:
     stored = await conn.fetchval(
-        """INSERT INTO idempotency_keys (customer_id, key, body_hash, invoice_id, response)
+        """INSERT INTO idempotency_keys (customer_id, key, body_hash, reference, response)
            VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING true""",
         call.customer_id,
         call.key,
