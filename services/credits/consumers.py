@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from functools import partial, wraps
-from typing import TypeVar
-
-from pydantic import BaseModel
+from functools import partial
 
 from shared.contracts import (
     InvoiceDebitRequested,
@@ -33,7 +30,7 @@ from shared.contracts import (
 )
 from shared.database import Conn
 from shared.eventstore import EventStore
-from shared.messaging.consumer import Handler, IncomingEvent, RejectedMessage
+from shared.messaging.consumer import Handler, IncomingEvent, refusing
 from shared.money import Money
 
 from . import handlers
@@ -50,7 +47,6 @@ from .stream import Metadata
 
 log = logging.getLogger(__name__)
 
-Payload = TypeVar("Payload", bound=BaseModel)
 StoreHandler = Callable[[EventStore, IncomingEvent, Conn], Awaitable[None]]
 
 
@@ -59,29 +55,14 @@ def _meta(event: IncomingEvent) -> Metadata:
     return Metadata(envelope.customer_id, envelope.correlation_id, envelope.event_id)
 
 
-def _payload(event: IncomingEvent, model: type[Payload]) -> Payload:
-    if not isinstance(event.payload, model):
-        raise RejectedMessage("invalid_payload", f"expected {model.__name__}")
-    return event.payload
-
-
-def _refusing(handler: StoreHandler) -> StoreHandler:
-    """Turn the account's refusal of a message into a dead letter with its reason."""
-
-    @wraps(handler)
-    async def handle(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
-        try:
-            await handler(store, event, conn)
-        except MessageRefused as refused:
-            raise RejectedMessage(refused.reason, refused.detail) from refused
-
-    return handle
+_refusing = refusing(MessageRefused)
+"""Turn the account's refusal of a message into a dead letter with its reason."""
 
 
 @_refusing
 async def on_payment_captured(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
     """A captured top-up payment: credit the request once."""
-    paid = _payload(event, PaymentCaptured)
+    paid = event.payload_as(PaymentCaptured)
     if paid.purpose != "credit_topup":
         return
     amount = Money(paid.amount, paid.currency)
@@ -93,7 +74,7 @@ async def on_payment_captured(store: EventStore, event: IncomingEvent, conn: Con
 @_refusing
 async def on_payment_failed(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
     """A failed top-up payment: the request fails with the decline's code and message."""
-    failed = _payload(event, PaymentFailed)
+    failed = event.payload_as(PaymentFailed)
     if failed.purpose != "credit_topup":
         return
     command = RecordFailure(failed.reference_id, failed.payment_id, failed.code, failed.message)
@@ -103,7 +84,7 @@ async def on_payment_failed(store: EventStore, event: IncomingEvent, conn: Conn)
 @_refusing
 async def on_payment_requires_action(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
     """A top-up payment waits for 3-D Secure: the request shows the client secret."""
-    waiting = _payload(event, PaymentRequiresAction)
+    waiting = event.payload_as(PaymentRequiresAction)
     if waiting.purpose != "credit_topup":
         return
     command = RecordRequiresAction(waiting.reference_id, waiting.payment_id, waiting.client_secret)
@@ -113,7 +94,7 @@ async def on_payment_requires_action(store: EventStore, event: IncomingEvent, co
 @_refusing
 async def on_refund_requested(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
     """A top-up refund is asked: take the payment's credit back first, or decline."""
-    refund = _payload(event, RefundRequested)
+    refund = event.payload_as(RefundRequested)
     if refund.purpose != "credit_topup":
         return
     amount = Money(refund.amount, refund.currency)
@@ -124,7 +105,7 @@ async def on_refund_requested(store: EventStore, event: IncomingEvent, conn: Con
 @_refusing
 async def on_invoice_debit_requested(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
     """Invoicing asks for a debit: pay min(balance, amount) of the invoice, or decline."""
-    asked = _payload(event, InvoiceDebitRequested)
+    asked = event.payload_as(InvoiceDebitRequested)
     command = DebitInvoice(asked.invoice_id, Money(asked.amount, asked.currency))
     await handlers.debit_invoice(store, command, _meta(event), conn)
 
@@ -132,7 +113,7 @@ async def on_invoice_debit_requested(store: EventStore, event: IncomingEvent, co
 @_refusing
 async def on_invoice_voided(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
     """An invoice was voided: give back what the balance paid for it, once."""
-    voided = _payload(event, InvoiceVoided)
+    voided = event.payload_as(InvoiceVoided)
     command = RestoreInvoiceCredit(voided.invoice_id)
     if not await handlers.restore_invoice_credit(store, command, _meta(event), conn):
         log.info("invoice %s: no credit to restore", voided.invoice_id)

@@ -11,15 +11,12 @@ with the reason.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from functools import partial, wraps
-from typing import TypeVar
-
-from pydantic import BaseModel
+from functools import partial
 
 from shared.contracts import InvoiceDebitDeclined, InvoiceDebited, PaymentCaptured, PaymentFailed
 from shared.database import Conn
 from shared.eventstore import EventStore
-from shared.messaging.consumer import Handler, IncomingEvent, RejectedMessage
+from shared.messaging.consumer import Handler, IncomingEvent, refusing
 from shared.money import Money
 
 from . import handlers
@@ -27,7 +24,6 @@ from .domain.commands import RecordCardCapture, RecordCardFailure, RecordDebit, 
 from .domain.errors import MessageRefused
 from .stream import Metadata
 
-Payload = TypeVar("Payload", bound=BaseModel)
 StoreHandler = Callable[[EventStore, IncomingEvent, Conn], Awaitable[None]]
 
 
@@ -36,29 +32,14 @@ def _meta(event: IncomingEvent) -> Metadata:
     return Metadata(envelope.customer_id, envelope.correlation_id, envelope.event_id)
 
 
-def _payload(event: IncomingEvent, model: type[Payload]) -> Payload:
-    if not isinstance(event.payload, model):
-        raise RejectedMessage("invalid_payload", f"expected {model.__name__}")
-    return event.payload
-
-
-def _refusing(handler: StoreHandler) -> StoreHandler:
-    """Turn the invoice's refusal of a message into a dead letter with its reason."""
-
-    @wraps(handler)
-    async def handle(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
-        try:
-            await handler(store, event, conn)
-        except MessageRefused as refused:
-            raise RejectedMessage(refused.reason, refused.detail) from refused
-
-    return handle
+_refusing = refusing(MessageRefused)
+"""Turn the invoice's refusal of a message into a dead letter with its reason."""
 
 
 @_refusing
 async def on_invoice_debited(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
     """Credits paid (part of) an invoice."""
-    debit = _payload(event, InvoiceDebited)
+    debit = event.payload_as(InvoiceDebited)
     command = RecordDebit(Money(debit.amount, debit.currency))
     await handlers.record_debit(store, debit.invoice_id, command, _meta(event), conn)
 
@@ -66,7 +47,7 @@ async def on_invoice_debited(store: EventStore, event: IncomingEvent, conn: Conn
 @_refusing
 async def on_invoice_debit_declined(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
     """Credits paid nothing of an invoice."""
-    declined = _payload(event, InvoiceDebitDeclined)
+    declined = event.payload_as(InvoiceDebitDeclined)
     command = RecordDebitDeclined(declined.reason)
     await handlers.record_debit_declined(store, declined.invoice_id, command, _meta(event), conn)
 
@@ -74,7 +55,7 @@ async def on_invoice_debit_declined(store: EventStore, event: IncomingEvent, con
 @_refusing
 async def on_payment_captured(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
     """A card paid an invoice's remainder."""
-    paid = _payload(event, PaymentCaptured)
+    paid = event.payload_as(PaymentCaptured)
     if paid.purpose != "invoice":
         return
     amount = Money(paid.amount, paid.currency)
@@ -85,7 +66,7 @@ async def on_payment_captured(store: EventStore, event: IncomingEvent, conn: Con
 @_refusing
 async def on_payment_failed(store: EventStore, event: IncomingEvent, conn: Conn) -> None:
     """A card payment of an invoice failed: the invoice keeps its remainder and the reason."""
-    failed = _payload(event, PaymentFailed)
+    failed = event.payload_as(PaymentFailed)
     if failed.purpose != "invoice":
         return
     command = RecordCardFailure(failed.payment_id, failed.code, failed.message)

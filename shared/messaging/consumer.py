@@ -23,7 +23,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 import asyncpg
 from aiokafka.errors import KafkaError
@@ -39,6 +40,9 @@ from shared.messaging.inbox import Delivery, Inbox
 from shared.messaging.relay import Publisher
 
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+Payload = TypeVar("Payload", bound=BaseModel)
 
 _TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, KafkaError)
 
@@ -59,6 +63,35 @@ class IncomingEvent:
     envelope: Envelope
     payload: BaseModel
     delivery: Delivery
+
+    def payload_as(self, model: type[Payload]) -> Payload:
+        """The payload as ``model``; a payload of another type is refused (dead letter)."""
+        if not isinstance(self.payload, model):
+            raise RejectedMessage("invalid_payload", f"expected {model.__name__}")
+        return self.payload
+
+
+def refusing(
+    refused: type[Exception],
+) -> Callable[[Callable[P, Awaitable[None]]], Callable[P, Awaitable[None]]]:
+    """Decorate a handler so that a domain's ``refused`` error becomes a dead letter.
+
+    The error's ``reason`` and ``detail`` attributes (its class name and message
+    when it has none) go into the dead-letter headers.
+    """
+
+    def wrap(handler: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[None]]:
+        @wraps(handler)
+        async def handle(*args: P.args, **kwargs: P.kwargs) -> None:
+            try:
+                await handler(*args, **kwargs)
+            except refused as exc:
+                reason = str(getattr(exc, "reason", type(exc).__name__))
+                raise RejectedMessage(reason, str(getattr(exc, "detail", exc))) from exc
+
+        return handle
+
+    return wrap
 
 
 Handler = Callable[[IncomingEvent, Conn], Awaitable[None]]
