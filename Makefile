@@ -44,14 +44,14 @@ test-integration: $(STAMP)
 	$(PY) -m pytest tests/integration
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check shared services tests bench
-	$(VENV)/bin/ruff format --check shared services tests bench
-	$(VENV)/bin/mypy --strict shared services
+	$(VENV)/bin/ruff check shared services ops portal examples tests bench
+	$(VENV)/bin/ruff format --check shared services ops portal examples tests bench
+	$(VENV)/bin/mypy --strict shared services ops portal
 	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format shared services tests bench
-	$(VENV)/bin/ruff check --fix shared services tests bench
+	$(VENV)/bin/ruff format shared services ops portal examples tests bench
+	$(VENV)/bin/ruff check --fix shared services ops portal examples tests bench
 
 bench: $(STAMP)
 	$(PY) -m bench.eventstore

@@ -1,0 +1,1 @@
+"""The operator command line: `billing`, over the services' APIs, stores and topics."""

@@ -1,0 +1,1 @@
+"""The customer portal: the Credits tab, Add credit, invoices and payment options."""
