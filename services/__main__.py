@@ -2,8 +2,9 @@
 
 Starts whichever of PostgreSQL, Kafka and Stripe (localstripe) the environment
 does not name, with their data under ``.data/`` (kept between runs), creates one
-database per service, starts the three services, prints where everything
-answers, and stops it all on Ctrl-C or SIGTERM.
+database per service, starts the three services and the customer portal, prints
+where everything answers (the portal with a sign-in link for the demo customer),
+and stops it all on Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 import jwt
 import stripe
 
-from services.platform import DEFAULT_PORTS, LocalPlatform, PlatformConfig
+from services.platform import DEFAULT_PORTS, PORTAL_PORT, LocalPlatform, PlatformConfig
 from shared.auth import issue_customer_token
 from shared.devservers.stack import DevStack
 from shared.settings import DEV_CUSTOMER_TOKEN_SECRET, DEV_OPERATOR_TOKEN
@@ -43,6 +44,8 @@ def _print_banner(stack: DevStack, platform: LocalPlatform, logs: Path) -> None:
         warnings.simplefilter("ignore", jwt.warnings.InsecureKeyLengthWarning)
         token = issue_customer_token(secret, DEMO_CUSTOMER, ttl_seconds=7 * 24 * 3600)
     print(f"  token of {DEMO_CUSTOMER}   {token}")
+    print(f"\n  customer portal        {platform.url('portal')}/")
+    print(f"  sign in as {DEMO_CUSTOMER}    {platform.url('portal')}/sign-in?token={token}\n")
     print(f"  service logs           {logs}/<service>.log")
     card = _demo_card(stack)
     body = f'{{"amount": "100.00", "currency": "USD", "description": "test"{card}}}'
@@ -92,10 +95,12 @@ def main(argv: list[str] | None = None) -> int:
                 stripe_api_key=stack.stripe_api_key,
                 folder=data,
                 ports=ports,
+                portal_port=int(os.environ.get("PORTAL_PORT", PORTAL_PORT)),
             )
         )
         try:
             platform.start(timeout=args.timeout)
+            platform.start_portal(timeout=args.timeout)
             _print_banner(stack, platform, data / "logs")
             while not stop.wait(1.0):
                 for name in platform.dead():

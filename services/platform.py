@@ -4,7 +4,8 @@ Used by ``python -m services`` (``make run``) and by the end-to-end tests. Each
 service gets its own database on the given PostgreSQL server, the Kafka and
 Stripe settings, and its port; once the payments service answers, its webhook
 endpoint is registered with localstripe (real Stripe is configured in its
-dashboard instead).
+dashboard instead). The customer portal (``python -m portal``) is one more
+process, started on demand with the services' URLs and the Stripe.js base.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from shared.settings import DEV_STRIPE_WEBHOOK_SECRET
 
 SERVICE_NAMES = ("credits", "payments", "invoicing")
 DEFAULT_PORTS = {"credits": 8001, "payments": 8002, "invoicing": 8003}
+PORTAL_PORT = 8000
 
 
 @dataclass
@@ -40,6 +42,7 @@ class PlatformConfig:
     database_prefix: str = ""
     extra_env: Mapping[str, str] = field(default_factory=dict)
     register_webhook: bool = True
+    portal_port: int = PORTAL_PORT
 
 
 def _healthy(port: int) -> bool:
@@ -58,8 +61,9 @@ class LocalPlatform:
         self._env: dict[str, dict[str, str]] = {}
 
     def url(self, name: str) -> str:
-        """The base URL of a service's HTTP API."""
-        return f"http://127.0.0.1:{self.config.ports[name]}"
+        """The base URL of a service's HTTP API (or of the portal: ``"portal"``)."""
+        port = self.config.portal_port if name == "portal" else self.config.ports[name]
+        return f"http://127.0.0.1:{port}"
 
     def env(self, name: str) -> dict[str, str]:
         """The environment a service runs with."""
@@ -104,6 +108,34 @@ class LocalPlatform:
             )
         if "payments" in names and self.config.register_webhook:
             self.register_localstripe_webhook()
+
+    def start_portal(self, timeout: float = 60.0) -> None:
+        """Start the customer portal on ``portal_port`` and wait until it answers."""
+        config = self.config
+        env = dict(os.environ)
+        env.update(config.extra_env)
+        env.update(
+            PORTAL_PORT=str(config.portal_port),
+            CREDITS_URL=self.url("credits"),
+            PAYMENTS_URL=self.url("payments"),
+            INVOICING_URL=self.url("invoicing"),
+            PYTHONUNBUFFERED="1",
+        )
+        env.setdefault("STRIPE_JS_BASE", f"{config.stripe_api_base}/js.stripe.com/v3/")
+        logs = config.folder / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        process = ManagedProcess(
+            "portal",
+            [sys.executable, "-m", "portal"],
+            folder=config.folder / "run",
+            log_path=logs / "portal.log",
+            env=env,
+            cwd=Path.cwd(),
+        )
+        process.start()
+        self.processes["portal"] = process
+        port = config.portal_port
+        process.wait_ready(lambda: _healthy(port), timeout, f"answering /healthz on port {port}")
 
     def register_localstripe_webhook(self) -> None:
         """Ask localstripe to send its signed webhooks to the payments service."""

@@ -82,8 +82,12 @@ def settings_of(request: Request) -> ServiceSettings:
     return settings
 
 
-def current_principal(request: Request) -> Principal:
-    """FastAPI dependency: the authenticated caller (401 without a valid token)."""
+async def current_principal(request: Request) -> Principal:
+    """FastAPI dependency: the authenticated caller (401 without a valid token).
+
+    This and the dependencies below are ``async`` (they never block), so FastAPI
+    runs them on the event loop instead of handing each to its thread pool.
+    """
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -94,14 +98,14 @@ def current_principal(request: Request) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require_operator(principal: CurrentPrincipal) -> Principal:
+async def require_operator(principal: CurrentPrincipal) -> Principal:
     """FastAPI dependency: only operators pass (403 for customers)."""
     if principal.role != "operator":
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="operator token required")
     return principal
 
 
-def require_customer_access(customer_id: str, principal: CurrentPrincipal) -> Principal:
+async def require_customer_access(customer_id: str, principal: CurrentPrincipal) -> Principal:
     """FastAPI dependency for `/customers/{customer_id}/...`: that customer or an operator."""
     if not principal.may_access(customer_id):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="forbidden")

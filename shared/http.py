@@ -2,6 +2,9 @@
 
 ``/healthz`` answers while the process runs; ``/readyz`` answers 200 only when
 the service's database and Kafka broker both answer, 503 otherwise.
+``/metrics`` serves the service's Prometheus series (``shared.metrics``), kept
+out of the OpenAPI schema. Every request gets a correlation id
+(``shared.request_context``).
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
+from shared.metrics import CONTENT_TYPE_LATEST
+from shared.request_context import CorrelationIdMiddleware
 from shared.runtime import ServiceRuntime, ServiceSpec
 from shared.settings import ServiceSettings
 
@@ -21,6 +26,15 @@ def runtime_of(request: Request) -> ServiceRuntime:
     """Return the runtime of the app serving ``request``."""
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
+
+
+async def current_runtime(request: Request) -> ServiceRuntime:
+    """FastAPI dependency: the runtime of the app serving the request.
+
+    ``async`` so that FastAPI calls it on the event loop rather than in its
+    thread pool (a thread hop per dependency per request).
+    """
+    return runtime_of(request)
 
 
 def health_router() -> APIRouter:
@@ -43,6 +57,12 @@ def health_router() -> APIRouter:
         }
         return JSONResponse(body, status_code=200 if ready else 503)
 
+    @router.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        runtime = runtime_of(request)
+        await runtime.refresh_metrics()
+        return Response(runtime.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
     return router
 
 
@@ -62,6 +82,7 @@ def create_service_app(
 
     app = FastAPI(title=f"billing {spec.name}", version="1", lifespan=lifespan)
     app.state.runtime = runtime
+    app.add_middleware(CorrelationIdMiddleware)
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)

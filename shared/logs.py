@@ -1,4 +1,8 @@
-"""JSON logs on standard error, one object a line, for every process of the platform."""
+"""JSON logs on standard error, one object a line, for every process of the platform.
+
+Each line also carries the ids bound by ``shared.log_context`` (the correlation
+and causation ids of the command or event being handled).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,11 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from shared.log_context import log_fields
+
 
 class JsonFormatter(logging.Formatter):
-    """Formats a record as one JSON object; ``extra`` fields are kept."""
+    """Formats a record as one JSON object; bound context fields and ``extra`` fields are kept."""
 
     _STANDARD = frozenset(vars(logging.makeLogRecord({})).keys()) | {
         "message",
@@ -24,6 +30,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            **log_fields(),
         }
         for key, value in vars(record).items():
             if key not in self._STANDARD and not key.startswith("_"):

@@ -24,8 +24,10 @@ from shared.eventstore import EVENTS_DDL, EventStore
 from shared.messaging.consumer import EventConsumer, Handler, subscribe
 from shared.messaging.inbox import Inbox
 from shared.messaging.kafka import KafkaPublisher, ensure_topics, new_producer
+from shared.messaging.lag import ConsumerGroupLag, outbox_lag
 from shared.messaging.relay import OutboxRelay, RelayConfig
 from shared.messaging.schema import MESSAGING_DDL
+from shared.metrics import ServiceMetrics
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,11 @@ class ServiceSpec:
 
 
 class ServiceRuntime:
-    """Owns a service's connections and background work between start() and stop()."""
+    """Owns a service's connections and background work between start() and stop().
+
+    Its ``metrics`` (``shared.metrics``) are handed to the event store, the
+    consumer and anything else of the service that records figures.
+    """
 
     def __init__(self, spec: ServiceSpec, settings: ServiceSettings) -> None:
         self.spec = spec
@@ -63,6 +69,8 @@ class ServiceRuntime:
         self._producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
         self.consumer: EventConsumer | None = None
+        self.metrics = ServiceMetrics(spec.name)
+        self._consumer_lag: ConsumerGroupLag | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     @property
@@ -92,7 +100,7 @@ class ServiceRuntime:
             settings.database_url, spec.name, max_size=settings.db_pool_size
         )
         await migrate(self._pool, spec.name, [EVENTS_DDL, MESSAGING_DDL, *spec.ddl])
-        self._store = EventStore(self._pool)
+        self._store = EventStore(self._pool, metrics=self.metrics)
         await ensure_topics(
             settings.kafka_bootstrap_servers,
             {own_topic, *consumed},
@@ -111,10 +119,11 @@ class ServiceRuntime:
         handlers = spec.handlers(self)
         if handlers and spec.consumes:
             self.consumer = EventConsumer(
-                spec.name, Inbox(self._pool, spec.name), handlers, publisher
+                spec.name, Inbox(self._pool, spec.name), handlers, publisher, metrics=self.metrics
             )
             group = settings.kafka_topic_prefix + spec.name
             subscribe(self.broker, self.consumer, consumed, group_id=group)
+            self._consumer_lag = ConsumerGroupLag(settings.kafka_bootstrap_servers, group, consumed)
         await self.broker.start()
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{spec.name}-relay"))
         for job in spec.background(self):
@@ -129,12 +138,42 @@ class ServiceRuntime:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        if self._consumer_lag is not None:
+            with contextlib.suppress(Exception):
+                await self._consumer_lag.close()
         await self.broker.stop()
         if self._producer is not None:
             await self._producer.stop()
         if self._pool is not None:
             await self._pool.close()
         log.info("%s: stopped", self.spec.name)
+
+    async def refresh_metrics(self, timeout: float = 2.0) -> None:
+        """Measure the outbox lag and the consumer group's lag now, for a scrape.
+
+        A figure that cannot be measured within ``timeout`` (its server does not
+        answer) is left out of the scrape rather than shown stale.
+        """
+        lag: int | None = None
+        if self._pool is not None:
+            try:
+                async with asyncio.timeout(timeout):
+                    lag = await outbox_lag(self._pool, self.spec.name)
+            except Exception as exc:
+                log.warning("%s: outbox lag not measured (%s)", self.spec.name, exc)
+        self.metrics.set_outbox_lag(lag)
+        probe = self._consumer_lag
+        if probe is None:
+            return
+        lags: dict[tuple[str, int], int] | None = None
+        try:
+            async with asyncio.timeout(timeout):
+                lags = await probe.measure()
+        except Exception as exc:
+            log.warning("%s: consumer lag not measured (%s)", self.spec.name, exc)
+            with contextlib.suppress(Exception):
+                await probe.close()
+        self.metrics.set_consumer_lag(probe.group, lags)
 
     async def readiness(self, timeout: float = 2.0) -> dict[str, bool]:
         """Check that the database and the Kafka broker answer now."""

@@ -17,8 +17,10 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
 from shared.auth import CustomerAccess, OperatorPrincipal
-from shared.http import runtime_of
+from shared.http import current_runtime
 from shared.idempotency import IdempotencyConflict, IdempotentCall, body_hash
+from shared.log_context import correlation_id_for_command
+from shared.money import Money
 from shared.runtime import ServiceRuntime
 
 from . import handlers
@@ -44,13 +46,13 @@ CustomerId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z
 RequestId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-def _key_or_none(idempotency_key: Annotated[str | None, Header()] = None) -> str | None:
+async def _key_or_none(idempotency_key: Annotated[str | None, Header()] = None) -> str | None:
     if idempotency_key is not None and not _KEY.fullmatch(idempotency_key):
         raise HTTPException(400, "Idempotency-Key must be 1 to 255 printable ASCII characters")
     return idempotency_key
 
 
-def _required_key(key: Annotated[str | None, Depends(_key_or_none)]) -> str:
+async def _required_key(key: Annotated[str | None, Depends(_key_or_none)]) -> str:
     if key is None:
         raise HTTPException(400, "the Idempotency-Key header is required")
     return key
@@ -60,13 +62,13 @@ IdempotencyKey = Annotated[str, Depends(_required_key)]
 OptionalIdempotencyKey = Annotated[str | None, Depends(_key_or_none)]
 
 
-def _policy(request: Request) -> TopUpPolicy:
+async def _policy(request: Request) -> TopUpPolicy:
     policy: TopUpPolicy = request.app.state.topup_policy
     return policy
 
 
 Policy = Annotated[TopUpPolicy, Depends(_policy)]
-Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
+Runtime = Annotated[ServiceRuntime, Depends(current_runtime)]
 
 
 def _invalid(error: InvalidField) -> HTTPException:
@@ -76,7 +78,7 @@ def _invalid(error: InvalidField) -> HTTPException:
 
 
 def _new_meta(customer_id: str) -> Metadata:
-    return Metadata(customer_id, uuid.uuid4())
+    return Metadata(customer_id, correlation_id_for_command())
 
 
 router = APIRouter(prefix="/v1/customers/{customer_id}", tags=["credits"])
@@ -199,12 +201,18 @@ async def get_balance(
     runtime: Runtime,
     as_of: Annotated[AwareDatetime | None, Query()] = None,
 ) -> BalanceOut:
-    """The balance now, or at the instant ``as_of`` (an ISO 8601 timestamp with a zone)."""
+    """The balance now, or at the instant ``as_of`` (an ISO 8601 timestamp with a zone).
+
+    With ``as_of`` the account's events recorded up to then are folded from the event
+    store (the truth), so the answer does not depend on how far the read models are.
+    """
     currency = policy.default_currency
     if as_of is None:
         balance = await queries.balance(runtime.pool, customer_id, currency)
     else:
-        balance = await queries.balance_as_of(runtime.pool, customer_id, as_of, currency)
+        account, version = await handlers.account_as_of(runtime.store, customer_id, as_of)
+        at = account.balance if account.currency is not None else Money.zero(currency)
+        balance = queries.Balance(at, version)
     return BalanceOut(
         balance=balance.amount.to_decimal_string(),
         currency=balance.amount.currency,

@@ -9,6 +9,7 @@ message, and a conflict with another writer reruns that whole transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 import asyncpg
@@ -54,6 +55,22 @@ async def _execute(
 async def load_account(store: EventStore, customer_id: str) -> tuple[CreditAccount, int]:
     """The customer's account as its events leave it, and its stream version."""
     return await load(store, account_stream(customer_id), ACCOUNT)
+
+
+async def account_as_of(
+    store: EventStore, customer_id: str, at: datetime
+) -> tuple[CreditAccount, int]:
+    """The account as its events recorded at or before ``at`` leave it, and their last version.
+
+    The events are folded in stream order up to the first one recorded after ``at``,
+    so the state is one the account really went through (version 0: none yet).
+    """
+    account, version = ACCOUNT.initial(), 0
+    for event in await store.read_stream(account_stream(customer_id)):
+        if event.recorded_at > at:
+            break
+        account, version = ACCOUNT.evolve(account, event), event.version
+    return account, version
 
 
 async def request_credit(

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import re
 import secrets
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
 
 from shared.auth import CurrentPrincipal, CustomerAccess, OperatorPrincipal, Principal
 from shared.eventstore import utc_now
-from shared.http import runtime_of
+from shared.http import current_runtime
 from shared.idempotency import IdempotentCall, body_hash
+from shared.log_context import correlation_id_for_command
 from shared.runtime import ServiceRuntime
 
 from . import handlers, invoice_index
@@ -41,20 +41,20 @@ CustomerId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z
 InvoiceId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
-def _key_or_none(idempotency_key: Annotated[str | None, Header()] = None) -> str | None:
+async def _key_or_none(idempotency_key: Annotated[str | None, Header()] = None) -> str | None:
     if idempotency_key is not None and not _KEY.fullmatch(idempotency_key):
         raise HTTPException(400, "Idempotency-Key must be 1 to 255 printable ASCII characters")
     return idempotency_key
 
 
-def _policy(request: Request) -> InvoicePolicy:
+async def _policy(request: Request) -> InvoicePolicy:
     policy: InvoicePolicy = request.app.state.invoice_policy
     return policy
 
 
 OptionalIdempotencyKey = Annotated[str | None, Depends(_key_or_none)]
 Policy = Annotated[InvoicePolicy, Depends(_policy)]
-Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
+Runtime = Annotated[ServiceRuntime, Depends(current_runtime)]
 
 router = APIRouter(prefix="/v1", tags=["invoices"])
 
@@ -105,7 +105,7 @@ async def issue_invoice(
         lines=policy.lines([(x.description, x.amount) for x in body.lines], body.currency),
         due_at=policy.due_at(body.due_at, utc_now()),
     )
-    meta = Metadata(body.customer_id, uuid.uuid4())
+    meta = Metadata(body.customer_id, correlation_id_for_command())
     invoice_id = await handlers.issue_invoice(runtime.pool, runtime.store, command, meta, call)
     return await _visible(runtime, invoice_id, principal)
 
@@ -147,7 +147,8 @@ async def pay_invoice(
     invoice, _events = await handlers.load_invoice(runtime.store, invoice_id)
     customer_id = _check_access(invoice, principal)
     command = PayInvoice(body.method, body.payment_method_id)
-    await handlers.pay(runtime.store, invoice_id, command, Metadata(customer_id, uuid.uuid4()))
+    meta = Metadata(customer_id, correlation_id_for_command())
+    await handlers.pay(runtime.store, invoice_id, command, meta)
     return await _visible(runtime, invoice_id, principal)
 
 
@@ -163,5 +164,6 @@ async def void_invoice(
     invoice, _events = await handlers.load_invoice(runtime.store, invoice_id)
     customer_id = _check_access(invoice, principal)
     command = VoidInvoice((body or VoidBody()).reason)
-    await handlers.void(runtime.store, invoice_id, command, Metadata(customer_id, uuid.uuid4()))
+    meta = Metadata(customer_id, correlation_id_for_command())
+    await handlers.void(runtime.store, invoice_id, command, meta)
     return await _visible(runtime, invoice_id, principal)

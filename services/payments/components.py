@@ -33,6 +33,7 @@ class PaymentsComponents:
             settings.stripe_webhook_secret,
             timeout=settings.stripe_timeout,
             webhook_tolerance=settings.stripe_webhook_tolerance,
+            metrics=runtime.metrics,
         )
         self.payments = payment_streams(lambda: runtime.store)
         self.profiles = ProfileService(

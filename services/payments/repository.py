@@ -17,6 +17,7 @@ from services.payments.domain.profile import Profile, evolve_profile
 from shared.contracts import payload_model
 from shared.database import Conn
 from shared.eventstore import ConcurrencyError, EventStore, NewEvent, StoredEvent
+from shared.log_context import correlation_id_for_command
 
 S = TypeVar("S")
 
@@ -104,7 +105,7 @@ class Streams(Generic[S]):
             new = to_new_events(
                 decided,
                 customer_id or self._customer_of(key, state),
-                correlation_id or loaded.correlation_id or uuid.uuid4(),
+                correlation_id or loaded.correlation_id or correlation_id_for_command(),
                 causation_id or loaded.last_event_id,
             )
             try:

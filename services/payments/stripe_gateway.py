@@ -6,12 +6,16 @@ not use), :class:`StripeRejectedError` (any other 4xx: the request itself is wro
 and :class:`StripeUnavailableError` (network, 5xx, rate limit, conflicts: retry later).
 Nothing here relies on idempotency keys being honoured (localstripe ignores
 them): callers look objects up by their metadata before creating them again.
+Every call is timed and counted by operation and outcome (``succeeded``,
+``declined``, ``rejected``, ``unavailable``, ``error`` for anything else) when the
+gateway has metrics.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -30,6 +34,7 @@ from services.payments.gateway_types import (
     intent_metadata,
     intent_view,
 )
+from shared.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +54,7 @@ class StripeGateway:
         *,
         timeout: float = 20.0,
         webhook_tolerance: int = 300,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self._http = stripe.HTTPXClient(timeout=timeout)
         if api_base:
@@ -66,12 +72,34 @@ class StripeGateway:
         self._webhook_secret = webhook_secret
         self._tolerance = webhook_tolerance
         self._intents_by_customer = True
+        self._metrics = metrics
 
     async def close(self) -> None:
         """Close the HTTP connections."""
         await self._http.close_async()  # type: ignore[no-untyped-call]
 
-    async def _call(self, call: Awaitable[T]) -> T:
+    async def _call(self, operation: str, call: Awaitable[T]) -> T:
+        """Await a Stripe call, translate its failure, record its duration and outcome."""
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            result = await self._translated(call)
+            outcome = "succeeded"
+            return result
+        except CardDeclinedError:
+            outcome = "declined"
+            raise
+        except StripeRejectedError:
+            outcome = "rejected"
+            raise
+        except StripeUnavailableError:
+            outcome = "unavailable"
+            raise
+        finally:
+            if self._metrics is not None:
+                self._metrics.observe_stripe_call(operation, outcome, time.perf_counter() - started)
+
+    async def _translated(self, call: Awaitable[T]) -> T:
         try:
             return await call
         except stripe.CardError as exc:
@@ -99,10 +127,11 @@ class StripeGateway:
     async def create_customer(self, customer_id: str) -> str:
         """Create the Stripe Customer of one of our customers; return its id."""
         created = await self._call(
+            "customers.create",
             self._client.v1.customers.create_async(
                 params={"metadata": {CUSTOMER_KEY: customer_id}},
                 options={"idempotency_key": f"customer-{customer_id}"},
-            )
+            ),
         )
         return str(created.id)
 
@@ -111,9 +140,10 @@ class StripeGateway:
         after: str | None = None
         while True:
             page = await self._call(
+                "customers.list",
                 self._client.v1.customers.list_async(
                     params={"limit": PAGE, **({"starting_after": after} if after else {})}
-                )
+                ),
             )
             for found in page.data:
                 if (found.to_dict().get("metadata") or {}).get(CUSTOMER_KEY) == customer_id:
@@ -124,7 +154,10 @@ class StripeGateway:
 
     async def retrieve_card(self, payment_method_id: str) -> tuple[Card, str | None]:
         """The card of a PaymentMethod and the Stripe Customer it is attached to, if any."""
-        method = await self._call(self._client.v1.payment_methods.retrieve_async(payment_method_id))
+        method = await self._call(
+            "payment_methods.retrieve",
+            self._client.v1.payment_methods.retrieve_async(payment_method_id),
+        )
         data = method.to_dict()
         return card_of(data), data.get("customer")
 
@@ -138,9 +171,10 @@ class StripeGateway:
                 "payment_method_unavailable", "This card cannot be used for this customer."
             )
         await self._call(
+            "payment_methods.attach",
             self._client.v1.payment_methods.attach_async(
                 payment_method_id, params={"customer": stripe_customer_id}
-            )
+            ),
         )
         return card
 
@@ -148,31 +182,37 @@ class StripeGateway:
         """Detach the card from the Stripe Customer (nothing when it is not attached to it)."""
         _, owner = await self.retrieve_card(payment_method_id)
         if owner == stripe_customer_id:
-            await self._call(self._client.v1.payment_methods.detach_async(payment_method_id))
+            await self._call(
+                "payment_methods.detach",
+                self._client.v1.payment_methods.detach_async(payment_method_id),
+            )
 
     async def set_default_card(
         self, stripe_customer_id: str, payment_method_id: str | None
     ) -> None:
         """Mirror the default card to ``invoice_settings.default_payment_method``."""
         await self._call(
+            "customers.update",
             self._client.v1.customers.update_async(
                 stripe_customer_id,
                 params={"invoice_settings": {"default_payment_method": payment_method_id or ""}},
-            )
+            ),
         )
 
     async def create_setup_intent(self, stripe_customer_id: str) -> str:
         """Create a SetupIntent (a new card, turned into a PaymentMethod by Stripe.js)."""
         intent = await self._call(
+            "setup_intents.create",
             self._client.v1.setup_intents.create_async(
                 params={"customer": stripe_customer_id, "usage": "off_session"}
-            )
+            ),
         )
         return str(intent.client_secret)
 
     async def create_intent(self, request: IntentRequest) -> IntentView:
         """Create and confirm a PaymentIntent for exactly the amount (declines raise)."""
         created = await self._call(
+            "payment_intents.create",
             self._client.v1.payment_intents.create_async(
                 params={
                     "amount": request.amount,
@@ -184,13 +224,15 @@ class StripeGateway:
                     "off_session": request.off_session,
                 },
                 options={"idempotency_key": f"payment-{request.payment_id}"},
-            )
+            ),
         )
         return intent_view(created.to_dict())
 
     async def retrieve_intent(self, intent_id: str) -> IntentView:
         """What a PaymentIntent says now."""
-        intent = await self._call(self._client.v1.payment_intents.retrieve_async(intent_id))
+        intent = await self._call(
+            "payment_intents.retrieve", self._client.v1.payment_intents.retrieve_async(intent_id)
+        )
         return intent_view(intent.to_dict())
 
     async def find_intent(self, stripe_customer_id: str, payment_id: str) -> IntentView | None:
@@ -220,7 +262,8 @@ class StripeGateway:
             if after:
                 params["starting_after"] = after
             page = await self._call(
-                self._client.v1.payment_intents.list_async(params=params)  # type: ignore[arg-type]
+                "payment_intents.list",
+                self._client.v1.payment_intents.list_async(params=params),  # type: ignore[arg-type]
             )
             for intent in page.data:
                 data = intent.to_dict()
@@ -237,6 +280,7 @@ class StripeGateway:
     ) -> str:
         """Refund ``amount`` of a PaymentIntent; return the Stripe refund id."""
         refund = await self._call(
+            "refunds.create",
             self._client.v1.refunds.create_async(
                 params={
                     "payment_intent": intent_id,
@@ -244,7 +288,7 @@ class StripeGateway:
                     "metadata": {"refund_key": refund_key, "payment_id": payment_id},
                 },
                 options={"idempotency_key": refund_key},
-            )
+            ),
         )
         return str(refund.id)
 
@@ -253,13 +297,14 @@ class StripeGateway:
         after: str | None = None
         while True:
             page = await self._call(
+                "refunds.list",
                 self._client.v1.refunds.list_async(
                     params={
                         "payment_intent": intent_id,
                         "limit": PAGE,
                         **({"starting_after": after} if after else {}),
                     }
-                )
+                ),
             )
             for refund in page.data:
                 if (refund.to_dict().get("metadata") or {}).get("refund_key") == refund_key:

@@ -5,7 +5,8 @@ it takes the payment's session advisory lock (skipping payments another
 worker holds), folds the payment, and runs ``next_step`` until nothing is
 left (the job is dropped), the payment waits on the customer (3-D Secure: it
 is polled again later, with backoff) or Stripe cannot be reached (retried
-with backoff; the payment stays pending).
+with backoff; the payment stays pending). Each job's task binds the payment's
+correlation id for its log lines (``shared.log_context``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from services.payments.repository import Streams
 from services.payments.settings import PaymentsSettings
 from services.payments.steps import PaymentSteps
 from shared.database import Conn
+from shared.log_context import bind_log_fields
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +120,13 @@ class PaymentWorker:
     async def _advance(self, conn: Conn, job: jobs.Job) -> None:
         self.passes += 1
         for done in range(MAX_STEPS_PER_PASS):
-            state = (await self._payments.load(job.payment_id, conn)).state
+            loaded = await self._payments.load(job.payment_id, conn)
+            bind_log_fields(
+                correlation_id=loaded.correlation_id,
+                causation_id=loaded.last_event_id,
+                payment_id=job.payment_id,
+            )
+            state = loaded.state
             step = next_step(state)
             if step is None:
                 await jobs.finish(conn, job)
@@ -130,4 +138,5 @@ class PaymentWorker:
                 )
                 await jobs.postpone(conn, job, delay, failed=False)
                 return
+            log.info("payment %s: %s", job.payment_id, step.name.lower().replace("_", " "))
             await self._steps.run(step, conn, state)

@@ -47,6 +47,7 @@ import asyncpg
 from shared.database import Conn, Executor
 from shared.eventstore.errors import ConcurrencyError, DuplicateEventError
 from shared.eventstore.records import START, Checkpoint, NewEvent, StoredEvent
+from shared.metrics import ServiceMetrics
 
 _COLUMNS = """stream_id, version, position, transaction_id::text::bigint AS transaction_id,
     event_id::text, event_type, schema_version, customer_id, payload::text, occurred_at,
@@ -94,10 +95,15 @@ def _to_stored(row: asyncpg.Record) -> StoredEvent:
 
 
 class EventStore:
-    """Event store over one service's ``events`` table (found on the pool's search path)."""
+    """Event store over one service's ``events`` table (found on the pool's search path).
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    With ``metrics``, each successful append counts its events by type (an append
+    inside a caller's transaction counts even if that transaction rolls back later).
+    """
+
+    def __init__(self, pool: asyncpg.Pool, *, metrics: ServiceMetrics | None = None) -> None:
         self._pool = pool
+        self._metrics = metrics
 
     async def append(
         self,
@@ -148,6 +154,9 @@ class EventStore:
             raise ConcurrencyError(stream_id, expected_version) from exc
         if len(rows) != len(events):
             raise ConcurrencyError(stream_id, expected_version)
+        if self._metrics is not None:
+            for e in events:
+                self._metrics.count_appended(e.event_type)
         return [
             StoredEvent(
                 stream_id,

@@ -9,6 +9,11 @@ For each Kafka record the consumer
    the same transaction as the handler's effects;
 4. commits the Kafka offset only after that transaction.
 
+While an event is handled, every log line carries its envelope's
+``correlation_id``, ``causation_id``, ``event_id`` and ``event_type``
+(``shared.log_context``); each handled event is logged once at INFO, and with
+``metrics`` its handling time and every dead letter are counted.
+
 A handler raises :class:`RejectedMessage` for a message it must refuse; that
 goes to the dead-letter topic too. Infrastructure failures (database or broker
 unreachable) are retried with backoff for as long as they last: the offset is
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import wraps
@@ -35,9 +41,12 @@ from pydantic import BaseModel
 
 from shared.contracts import ContractError, Envelope, decode_message
 from shared.database import Conn
+from shared.faults import crash_point
+from shared.log_context import bound_log_fields
 from shared.messaging.dead_letters import dead_letter_of
 from shared.messaging.inbox import Delivery, Inbox
 from shared.messaging.relay import Publisher
+from shared.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +119,7 @@ class EventConsumer:
         max_attempts: int = 5,
         backoff: float = 0.2,
         max_backoff: float = 5.0,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self.name = name
         self._inbox = inbox
@@ -118,6 +128,7 @@ class EventConsumer:
         self._max_attempts = max_attempts
         self._backoff = backoff
         self._max_backoff = max_backoff
+        self._metrics = metrics
         self.handled = 0
         self.dead_lettered = 0
 
@@ -133,15 +144,26 @@ class EventConsumer:
             return
         delivery = Delivery(envelope.event_id, record.topic, record.partition, record.offset)
         event = IncomingEvent(envelope, payload, delivery)
-        await self._run_with_retries(record, event, handler)
+        with bound_log_fields(
+            correlation_id=envelope.correlation_id,
+            causation_id=envelope.causation_id,
+            event_id=envelope.event_id,
+            event_type=envelope.event_type,
+        ):
+            await self._run_with_retries(record, event, handler)
 
     async def _run_with_retries(self, record: Any, event: IncomingEvent, handler: Handler) -> None:
         attempt = 0
         while True:
             attempt += 1
+            started = time.perf_counter()
             try:
                 if await self._inbox.handle(event.delivery, lambda conn: handler(event, conn)):
                     self.handled += 1
+                    self._log_handled(event, time.perf_counter() - started)
+                    crash_point("consumer:after_handler_commit")
+                else:
+                    log.info("%s: already handled %s", self.name, event.envelope.event_type)
                 return
             except RejectedMessage as exc:
                 await self._dead_letter(record, exc.reason, exc.detail)
@@ -157,6 +179,22 @@ class EventConsumer:
                     return
             await asyncio.sleep(min(self._max_backoff, self._backoff * 2 ** min(attempt, 8)))
 
+    def _log_handled(self, event: IncomingEvent, seconds: float) -> None:
+        event_type = event.envelope.event_type
+        if self._metrics is not None:
+            self._metrics.observe_handled(event_type, seconds)
+        log.info(
+            "%s: handled %s",
+            self.name,
+            event_type,
+            extra={
+                "duration_ms": round(seconds * 1000, 2),
+                "topic": event.delivery.topic,
+                "partition": event.delivery.partition,
+                "offset": event.delivery.offset,
+            },
+        )
+
     async def _dead_letter(self, record: Any, reason: str, detail: str) -> None:
         log.warning(
             "%s: dead-lettering %s[%s]@%s: %s: %s",
@@ -169,6 +207,8 @@ class EventConsumer:
         )
         await self._dead_letters.publish([dead_letter_of(record, self.name, reason, detail)])
         self.dead_lettered += 1
+        if self._metrics is not None:
+            self._metrics.count_dead_letter(record.topic, reason)
 
 
 def _raw_body(message: Any) -> Any:

@@ -31,6 +31,7 @@ import asyncpg
 from shared.contracts import CATALOG, Producer
 from shared.database import Conn
 from shared.eventstore import EventStore
+from shared.faults import crash_point
 from shared.messaging.checkpoints import load_checkpoint, save_checkpoint
 from shared.messaging.records import OutgoingRecord, record_of
 
@@ -91,6 +92,7 @@ class OutboxRelay:
             if (e.event_type, e.schema_version) in self._public
         ]
         if records:
+            crash_point("relay:before_publish")
             await self._publisher.publish(records)
         await save_checkpoint(conn, self.config.name, events[-1].checkpoint, len(events))
         self.published_total += len(records)

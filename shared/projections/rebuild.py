@@ -10,13 +10,15 @@
    checkpoint of the last replayed event. Readers see the old tables or the new
    ones, never a mix, and the runner resumes after the new checkpoint.
 
-Only one rebuild runs at a time (a session advisory lock).
+Only one rebuild runs at a time (a session advisory lock). An optional
+``progress`` callback hears the running count of replayed events after each batch.
 """
 
 from __future__ import annotations
 
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -25,6 +27,13 @@ from shared.database import Conn, check_schema_name
 from shared.eventstore import START, Checkpoint, EventStore
 from shared.projections.base import Projection
 from shared.projections.checkpoints import lock, save_checkpoint
+
+Progress = Callable[[int], None]
+"""Told the number of events handled so far, after each batch."""
+
+
+def _ignore(_: int) -> None:
+    return None
 
 
 class RebuildRunningError(RuntimeError):
@@ -74,7 +83,12 @@ async def _apply_next(
 
 
 async def _replay(
-    conn: Conn, store: EventStore, projection: Projection, schemas: _Schemas, batch_size: int
+    conn: Conn,
+    store: EventStore,
+    projection: Projection,
+    schemas: _Schemas,
+    batch_size: int,
+    progress: Progress,
 ) -> tuple[Checkpoint, int]:
     checkpoint, total, applied = START, 0, -1
     while applied:
@@ -82,6 +96,7 @@ async def _replay(
             await conn.execute(f"SET LOCAL search_path TO {schemas.search_path}")
             checkpoint, applied = await _apply_next(conn, store, projection, checkpoint, batch_size)
         total += applied
+        progress(total)
     return checkpoint, total
 
 
@@ -92,6 +107,7 @@ async def _swap(
     schemas: _Schemas,
     start: tuple[Checkpoint, int],
     batch_size: int,
+    progress: Progress,
 ) -> int:
     (checkpoint, total), applied = start, -1
     async with conn.transaction():
@@ -100,6 +116,7 @@ async def _swap(
         while applied:
             checkpoint, applied = await _apply_next(conn, store, projection, checkpoint, batch_size)
             total += applied
+            progress(total)
         await conn.execute(f"DROP SCHEMA IF EXISTS {schemas.retired} CASCADE")
         await conn.execute(f"CREATE SCHEMA {schemas.retired}")
         for table in projection.tables:
@@ -119,6 +136,7 @@ async def rebuild(
     schema: str,
     *,
     batch_size: int = 2000,
+    progress: Progress | None = None,
 ) -> RebuildReport:
     """Replay ``store`` into fresh tables of ``projection`` and swap them into ``schema``.
 
@@ -136,8 +154,9 @@ async def rebuild(
         try:
             began = time.perf_counter()
             await _create_staging(conn, schemas, projection)
-            replayed = await _replay(conn, store, projection, schemas, batch_size)
-            total = await _swap(conn, store, projection, schemas, replayed, batch_size)
+            told = progress or _ignore
+            replayed = await _replay(conn, store, projection, schemas, batch_size, told)
+            total = await _swap(conn, store, projection, schemas, replayed, batch_size, told)
             return RebuildReport(total, time.perf_counter() - began)
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", key)

@@ -2,10 +2,13 @@
 
 The checkpoint, the rows and the events are read in one repeatable-read
 transaction, so a runner applying events meanwhile cannot make a difference
-appear: the rows and the fold describe the same moment of the log.
+appear: the rows and the fold describe the same moment of the log. An optional
+``progress`` callback hears the running count of events read after each batch.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import asyncpg
 
@@ -16,7 +19,11 @@ from shared.projections.checkpoints import load_checkpoint
 
 
 async def _events_until(
-    conn: Conn, store: EventStore, last: Checkpoint, batch_size: int
+    conn: Conn,
+    store: EventStore,
+    last: Checkpoint,
+    batch_size: int,
+    progress: Callable[[int], None] | None,
 ) -> list[StoredEvent]:
     events: list[StoredEvent] = []
     after = START
@@ -26,11 +33,18 @@ async def _events_until(
                 return events
             events.append(event)
         after = batch[-1].checkpoint
+        if progress is not None:
+            progress(len(events))
     return events
 
 
 async def verify(
-    pool: asyncpg.Pool, store: EventStore, projection: Projection, *, batch_size: int = 5000
+    pool: asyncpg.Pool,
+    store: EventStore,
+    projection: Projection,
+    *,
+    batch_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
 ) -> list[Difference]:
     """Every difference between the projection's rows and a fold of the events (none: [])."""
     async with (
@@ -39,5 +53,5 @@ async def verify(
     ):
         checkpoint = await load_checkpoint(conn, projection.name)
         actual = await projection.actual(conn)
-        events = await _events_until(conn, store, checkpoint, batch_size)
+        events = await _events_until(conn, store, checkpoint, batch_size, progress)
     return compare(projection.expected(events), actual)

@@ -54,26 +54,6 @@ async def balance(db: Executor, customer_id: str, default_currency: str) -> Bala
     return Balance(Money(row["balance"], row["currency"] or default_currency), row["version"])
 
 
-async def balance_as_of(
-    pool: asyncpg.Pool, customer_id: str, at: datetime, default_currency: str
-) -> Balance:
-    """The balance after the last ledger entry recorded at or before ``at``.
-
-    Its version is the stream version of that entry (0 before the first one).
-    """
-    row = await pool.fetchrow(
-        """SELECT balance_after, currency, version FROM ledger_entries
-           WHERE customer_id = $1 AND created_at <= $2
-           ORDER BY created_at DESC, number DESC LIMIT 1""",
-        customer_id,
-        at,
-    )
-    if row is None:
-        current = await balance(pool, customer_id, default_currency)
-        return Balance(Money.zero(current.amount.currency), 0)
-    return Balance(Money(row["balance_after"], row["currency"]), row["version"])
-
-
 async def _entries(
     db: Executor, customer_id: str, limit: int, before: int | None
 ) -> tuple[list[Entry], int | None]:

@@ -11,6 +11,8 @@ from services.payments.api.schemas import (
     AddPaymentMethod,
     PaymentMethodOut,
     SetupIntentOut,
+    StripeRefusedOut,
+    UnprocessableOut,
     cards_of,
 )
 from shared.auth import CustomerAccess
@@ -18,7 +20,8 @@ from shared.auth import CustomerAccess
 router = APIRouter(prefix="/v1/customers/{customer_id}", tags=["payment methods"])
 
 _DECLINED: dict[int | str, dict[str, Any]] = {
-    402: {"description": "Stripe declined the card: `{detail: {code, message}}`"}
+    402: {"description": "Stripe declined the card", "model": StripeRefusedOut},
+    422: {"description": "a bad field, or a card Stripe refuses", "model": UnprocessableOut},
 }
 
 

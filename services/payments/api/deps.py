@@ -9,7 +9,7 @@ from fastapi import Depends, Path, Request
 from services.payments.components import PaymentsComponents
 
 
-def components(request: Request) -> PaymentsComponents:
+async def components(request: Request) -> PaymentsComponents:
     """The parts of the app serving ``request``."""
     found: PaymentsComponents = request.app.state.payments
     return found

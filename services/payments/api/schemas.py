@@ -28,6 +28,33 @@ class AddPaymentMethod(Body):
     set_default: StrictBool = False
 
 
+class FieldErrorOut(BaseModel):
+    """A field a request got wrong (FastAPI's validation error, without the input)."""
+
+    loc: list[str | int]
+    msg: str
+    type: str | None = None
+
+
+class StripeRefusalOut(BaseModel):
+    """What Stripe said when it refused a card."""
+
+    code: str
+    message: str
+
+
+class StripeRefusedOut(BaseModel):
+    """A card Stripe declined (402)."""
+
+    detail: StripeRefusalOut
+
+
+class UnprocessableOut(BaseModel):
+    """A refused request (422): each bad field, or a card Stripe refuses to use."""
+
+    detail: list[FieldErrorOut] | StripeRefusalOut
+
+
 class PaymentMethodOut(BaseModel):
     """A saved card."""
 

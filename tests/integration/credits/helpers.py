@@ -1,8 +1,9 @@
-"""Helpers of the credits integration tests: other services' events and waiting on conditions."""
+"""Helpers of the credits integration tests: other services' events, waiting, balances."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from shared.contracts import (
@@ -18,12 +19,14 @@ from tests.integration.messaging.kafka_helpers import wait_until
 from .conftest import CreditsService
 
 __all__ = [
+    "balance_as_of",
     "captured",
     "debit_requested",
     "failed",
     "handled",
     "ledger",
     "requires_action",
+    "two_grants",
     "wait_for_json",
     "wait_until",
 ]
@@ -109,3 +112,20 @@ async def ledger(
     )
     lines = [(e["amount"], e["description"], e["balance_after"]) for e in book["entries"]]
     return book["balance"], lines
+
+
+async def two_grants(service: CreditsService, customer_id: str) -> tuple[datetime, datetime]:
+    """Grant 10.00 USD then 5.00 USD; the instants of the first and the second ledger entry."""
+    for amount in ("10.00", "5.00"):
+        await service.grant(customer_id, amount)
+    book = await wait_for_json(service, customer_id, "/credits", lambda b: len(b["entries"]) == 2)
+    second, first = (datetime.fromisoformat(e["created_at"]) for e in book["entries"])
+    return first, second
+
+
+async def balance_as_of(service: CreditsService, customer_id: str, at: datetime) -> dict[str, Any]:
+    """The body of ``GET /balance?as_of=at`` (asserted 200)."""
+    response = await service.get(customer_id, "/balance", as_of=at.isoformat())
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body

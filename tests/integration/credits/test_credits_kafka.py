@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from shared.messaging.dead_letters import DETAIL_HEADER, REASON_HEADER
 from tests.integration.messaging.kafka_helpers import header, read_topic
 
 from .conftest import CreditsService
-from .helpers import captured, failed, requires_action, wait_for_json
+from .helpers import balance_as_of, captured, failed, requires_action, two_grants, wait_for_json
 
 pytestmark = pytest.mark.integration
 
@@ -168,19 +169,13 @@ async def test_refunds_take_credit_back_only_while_the_balance_covers_them(
     assert "added no credit" in rows[3]["payload"]["reason"]
 
 
-async def test_the_balance_as_of_an_instant_comes_from_the_ledger(
+async def test_the_balance_as_of_an_instant_folds_the_events(
     service: CreditsService, customer_id: str
 ) -> None:
-    for amount in ("10.00", "5.00"):
-        await service.grant(customer_id, amount)
-    book = await wait_for_json(service, customer_id, "/credits", lambda b: len(b["entries"]) == 2)
-    second, first = (datetime.fromisoformat(e["created_at"]) for e in book["entries"])
+    first, second = await two_grants(service, customer_id)
 
-    async def as_of(at: datetime) -> dict[str, object]:
-        response = await service.get(customer_id, "/balance", as_of=at.isoformat())
-        assert response.status_code == 200, response.text
-        body: dict[str, object] = response.json()
-        return body
+    async def as_of(at: datetime) -> dict[str, Any]:
+        return await balance_as_of(service, customer_id, at)
 
     before = await as_of(first - timedelta(microseconds=1))
     assert (before["balance"], before["version"]) == ("0.00", 0)

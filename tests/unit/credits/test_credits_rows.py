@@ -12,6 +12,7 @@ from services.credits.domain.state import TopUpRequest
 from services.credits.projections.rows import (
     BalanceRow,
     LedgerRow,
+    RequestKey,
     account_events,
     expected_rows,
     fold_batch,
@@ -53,17 +54,26 @@ def stored_log(logs: dict[str, list[CreditsEvent]], seed: int) -> list[StoredEve
     return stored
 
 
-def fold_in_batches(events: list[StoredEvent], seed: int) -> Rows:
+def fold_batches(
+    events: list[StoredEvent], seed: int, largest: int
+) -> tuple[dict[str, BalanceRow], dict[RequestKey, TopUpRequest], list[LedgerRow]]:
+    """Fold ``events`` as the runner does, in batches of 1 to ``largest`` events (random sizes):
+    the balances, the top-up requests and the ledger lines in the order they were made."""
     rng = random.Random(seed)
     balances: dict[str, BalanceRow] = {}
-    requests: dict[tuple[str, str], TopUpRequest] = {}
+    requests: dict[RequestKey, TopUpRequest] = {}
     ledger: list[LedgerRow] = []
     start = 0
     while start < len(events):
-        end = start + rng.randint(1, 40)
+        end = start + rng.randint(1, largest)
         changes = fold_batch(account_events(events[start:end]), balances, requests)
         ledger += changes.ledger
         start = end
+    return balances, requests, ledger
+
+
+def fold_in_batches(events: list[StoredEvent], seed: int) -> Rows:
+    balances, requests, ledger = fold_batches(events, seed, largest=40)
     return {
         "ledger_entries": {row.key(): row.values() for row in ledger},
         "balances": {(c,): row.values() for c, row in balances.items()},

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.payments.api.schemas import AddPaymentMethod, RefundIn
+from services.payments.api.schemas import AddPaymentMethod, RefundIn, UnprocessableOut
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,16 @@ def test_a_refund_takes_a_decimal_amount_and_a_reason() -> None:
     for bad in ({"amount": 1.5, "reason": "x"}, {"amount": "1", "reason": ""}, {"amount": "1"}):
         with pytest.raises(ValidationError):
             RefundIn.model_validate(bad)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"detail": [{"loc": ["body", "payment_method_id"], "msg": "bad", "type": "string_type"}]},
+        {"detail": {"code": "invalid_request", "message": "No such PaymentMethod: 'pm_0'"}},
+    ],
+)
+def test_the_documented_422_of_saving_a_card_covers_bad_fields_and_stripe_refusals(
+    answer: dict[str, Any],
+) -> None:
+    assert UnprocessableOut.model_validate(answer).model_dump(exclude_none=True) == answer
