@@ -116,6 +116,7 @@ class ServiceRuntime:
             publisher,
             RelayConfig(name=spec.name, topic=own_topic, producer=spec.name),
         )
+        self._store.on_append(self.relay.wake)
         handlers = spec.handlers(self)
         if handlers and spec.consumes:
             self.consumer = EventConsumer(

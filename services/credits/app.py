@@ -25,6 +25,7 @@ def _handlers(runtime: ServiceRuntime) -> Mapping[str, Handler]:
 
 def _background(runtime: ServiceRuntime) -> Sequence[Callable[[], Coroutine[Any, Any, None]]]:
     runner = ProjectionRunner(runtime.pool, runtime.store, CreditsProjection())
+    runtime.store.on_append(runner.wake)
     return [runner.run]
 
 

@@ -23,7 +23,7 @@ SPEC = ServiceSpec(
     consumes=(CREDITS_TOPIC, INVOICING_TOPIC),
     handlers=lambda runtime: consumer_handlers(components_of(runtime).payments),
     ddl=(PAYMENTS_DDL,),
-    background=lambda runtime: (components_of(runtime).worker.run,),
+    background=lambda runtime: (components_of(runtime).run_worker,),
 )
 
 

@@ -45,6 +45,11 @@ class PaymentsComponents:
         self.steps = PaymentSteps(self.payments, self.profiles, self.gateway)
         self.worker = PaymentWorker(lambda: runtime.pool, self.payments, self.steps, settings)
 
+    async def run_worker(self) -> None:
+        """The charge worker, woken by each append of this service (once started)."""
+        self.runtime.store.on_append(self.worker.wake)
+        await self.worker.run()
+
     @property
     def pool(self) -> asyncpg.Pool:
         """The service's connection pool (once started)."""

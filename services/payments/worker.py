@@ -28,6 +28,7 @@ from services.payments.settings import PaymentsSettings
 from services.payments.steps import PaymentSteps
 from shared.database import Conn
 from shared.log_context import bind_log_fields
+from shared.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +55,20 @@ class PaymentWorker:
         self._steps = steps
         self._settings = settings
         self._busy: dict[str, asyncio.Task[None]] = {}
+        self._wakeup = Wakeup(settings.payments_worker_poll_interval)
         self.passes = 0
+
+    def wake(self) -> None:
+        """A payment may be due now (an event was appended): look for due jobs now."""
+        self._wakeup.wake()
 
     async def run(self) -> None:
         """Look for due jobs for ever; stop (cancelled) with the service."""
         try:
             while True:
-                await self._dispatch()
-                await asyncio.sleep(self._settings.payments_worker_poll_interval)
+                if await self._dispatch():
+                    self._wakeup.found()
+                await self._wakeup.wait()
         finally:
             for task in list(self._busy.values()):
                 task.cancel()
@@ -69,19 +76,21 @@ class PaymentWorker:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
 
-    async def _dispatch(self) -> None:
+    async def _dispatch(self) -> int:
+        """Start the due jobs there is room for; return how many started."""
         free = self._settings.payments_worker_concurrency - len(self._busy)
         if free <= 0:
-            return
+            return 0
         try:
             due = await jobs.due(self._pool_of(), free, list(self._busy))
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             log.warning("payments worker: cannot read jobs (%s)", exc)
-            return
+            return 0
         for job in due:
             task = asyncio.create_task(self.process(job), name=f"payment-{job.payment_id}")
             self._busy[job.payment_id] = task
             task.add_done_callback(self._forget)
+        return len(due)
 
     def _forget(self, task: asyncio.Task[None]) -> None:
         for key, running in list(self._busy.items()):

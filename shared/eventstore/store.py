@@ -39,7 +39,7 @@ The table refuses UPDATE, DELETE and TRUNCATE through triggers (see ``schema.py`
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -104,6 +104,12 @@ class EventStore:
     def __init__(self, pool: asyncpg.Pool, *, metrics: ServiceMetrics | None = None) -> None:
         self._pool = pool
         self._metrics = metrics
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_append(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after each successful append (its transaction may not have
+        committed yet: listeners look for the events, they are not handed them)."""
+        self._listeners.append(listener)
 
     async def append(
         self,
@@ -157,6 +163,8 @@ class EventStore:
         if self._metrics is not None:
             for e in events:
                 self._metrics.count_appended(e.event_type)
+        for listener in self._listeners:
+            listener()
         return [
             StoredEvent(
                 stream_id,

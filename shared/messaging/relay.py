@@ -19,7 +19,6 @@ connection dies stops writing at once and another replica takes over.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import zlib
 from collections.abc import Sequence
@@ -34,6 +33,7 @@ from shared.eventstore import EventStore
 from shared.faults import crash_point
 from shared.messaging.checkpoints import load_checkpoint, save_checkpoint
 from shared.messaging.records import OutgoingRecord, record_of
+from shared.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -72,13 +72,13 @@ class OutboxRelay:
         self._publisher = publisher
         self.config = config
         self._public = public_event_types(config.producer)
-        self._wake = asyncio.Event()
+        self._wakeup = Wakeup(config.poll_interval)
         self.is_leader = False
         self.published_total = 0
 
     def wake(self) -> None:
         """Ask the relay to look for new events now rather than at its next poll."""
-        self._wake.set()
+        self._wakeup.wake()
 
     async def publish_pending(self, conn: Conn) -> int:
         """Publish one batch after the checkpoint; return how many events went out."""
@@ -121,13 +121,10 @@ class OutboxRelay:
         try:
             while True:
                 published = await self.publish_pending(conn)
+                if published:
+                    self._wakeup.found()
                 if published < self.config.batch_size:
-                    await self._idle()
+                    await self._wakeup.wait()
         finally:
             if not conn.is_closed():
                 await conn.execute("SELECT pg_advisory_unlock_all()")
-
-    async def _idle(self) -> None:
-        self._wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=self.config.poll_interval)

@@ -10,7 +10,6 @@ rebuild's swap) take turns; each reads the checkpoint after taking it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 import asyncpg
@@ -18,6 +17,7 @@ import asyncpg
 from shared.eventstore import EventStore
 from shared.projections.base import Projection
 from shared.projections.checkpoints import load_checkpoint, lock, save_checkpoint
+from shared.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +42,11 @@ class ProjectionRunner:
         self.poll_interval = poll_interval
         self.retry_backoff = retry_backoff
         self.applied_total = 0
-        self._wake = asyncio.Event()
+        self._wakeup = Wakeup(poll_interval)
 
     def wake(self) -> None:
         """Ask the runner to look for new events now rather than at its next poll."""
-        self._wake.set()
+        self._wakeup.wake()
 
     async def run_once(self) -> int:
         """Apply the next batch of events; return how many there were."""
@@ -80,10 +80,7 @@ class ProjectionRunner:
                 log.exception("projection %s: error, retrying", self.projection.name)
                 await asyncio.sleep(self.retry_backoff)
                 continue
+            if applied:
+                self._wakeup.found()
             if applied < self.batch_size:
-                await self._idle()
-
-    async def _idle(self) -> None:
-        self._wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
+                await self._wakeup.wait()
