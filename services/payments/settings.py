@@ -27,6 +27,9 @@ class PaymentsSettings(ServiceSettings):
         default=15.0, gt=0, description="seconds an HTTP call waits for a busy payment profile"
     )
     stripe_timeout: float = Field(default=20.0, gt=0, description="seconds per Stripe call")
+    payments_pass_timeout: float = Field(
+        default=120.0, gt=0, description="seconds one worker pass over a payment may take"
+    )
     stripe_webhook_tolerance: int = Field(default=300, ge=1)
 
     @property

@@ -98,12 +98,21 @@ class PaymentWorker:
                 del self._busy[key]
 
     async def process(self, job: jobs.Job) -> None:
-        """Advance one payment as far as it goes now, under its lock."""
+        """Advance one payment as far as it goes now, under its lock.
+
+        A pass that takes longer than ``payments_pass_timeout`` (a connection lost
+        without an error, a server that stopped answering) is cancelled and logged
+        with where it hung, and the job is taken up again later: the steps are made
+        to be rerun after a stop at any point, as after a crash.
+        """
         try:
-            async with advisory_lock(self._pool_of(), f"payment:{job.payment_id}") as conn:
-                if conn is None:
-                    return
-                await self._advance_or_postpone(conn, job)
+            async with asyncio.timeout(self._settings.payments_pass_timeout):
+                async with advisory_lock(self._pool_of(), f"payment:{job.payment_id}") as conn:
+                    if conn is None:
+                        return
+                    await self._advance_or_postpone(conn, job)
+        except TimeoutError:
+            log.exception("payments worker: payment %s: pass timed out", job.payment_id)
         except Exception:
             log.exception("payments worker: payment %s failed", job.payment_id)
 
