@@ -33,6 +33,7 @@ from shared.wakeup import Wakeup
 log = logging.getLogger(__name__)
 
 MAX_STEPS_PER_PASS = 8
+DUE_JOBS_TIMEOUT = 10.0
 
 
 def backoff(first: float, most: float, times: int) -> float:
@@ -66,8 +67,11 @@ class PaymentWorker:
         """Look for due jobs for ever; stop (cancelled) with the service."""
         try:
             while True:
-                if await self._dispatch():
-                    self._wakeup.found()
+                try:
+                    if await self._dispatch():
+                        self._wakeup.found()
+                except Exception:
+                    log.exception("payments worker: looking for due jobs failed")
                 await self._wakeup.wait()
         finally:
             for task in list(self._busy.values()):
@@ -82,9 +86,16 @@ class PaymentWorker:
         if free <= 0:
             return 0
         try:
-            due = await jobs.due(self._pool_of(), free, list(self._busy))
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            log.warning("payments worker: cannot read jobs (%s)", exc)
+            # bounded: after a database restart a pool's acquire can wait for good
+            async with asyncio.timeout(DUE_JOBS_TIMEOUT):
+                due = await jobs.due(self._pool_of(), free, list(self._busy))
+        except (
+            OSError,
+            asyncpg.PostgresError,
+            asyncpg.InterfaceError,
+            asyncpg.InternalClientError,
+        ) as exc:
+            log.warning("payments worker: cannot read jobs (%r)", exc)
             return 0
         for job in due:
             task = asyncio.create_task(self.process(job), name=f"payment-{job.payment_id}")

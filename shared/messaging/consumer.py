@@ -53,7 +53,14 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 Payload = TypeVar("Payload", bound=BaseModel)
 
-_TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, KafkaError)
+# InternalClientError: a connection left in a broken state by a lost server (seen after restarts)
+_TRANSIENT = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    KafkaError,
+)
 
 
 class RejectedMessage(Exception):  # noqa: N818 - a message, not an error of ours
