@@ -43,16 +43,10 @@ from .domain.commands import (
     ReverseCredit,
 )
 from .domain.errors import MessageRefused
-from .stream import Metadata
 
 log = logging.getLogger(__name__)
 
 StoreHandler = Callable[[EventStore, IncomingEvent, Conn], Awaitable[None]]
-
-
-def _meta(event: IncomingEvent) -> Metadata:
-    envelope = event.envelope
-    return Metadata(envelope.customer_id, envelope.correlation_id, envelope.event_id)
 
 
 _refusing = refusing(MessageRefused)
@@ -67,7 +61,7 @@ async def on_payment_captured(store: EventStore, event: IncomingEvent, conn: Con
         return
     amount = Money(paid.amount, paid.currency)
     command = RecordCapture(paid.reference_id, paid.payment_id, amount)
-    if not await handlers.record_capture(store, command, _meta(event), conn):
+    if not await handlers.record_capture(store, command, event.metadata(), conn):
         log.info("request %s was credited already: %s changes nothing", paid.reference_id, paid)
 
 
@@ -78,7 +72,7 @@ async def on_payment_failed(store: EventStore, event: IncomingEvent, conn: Conn)
     if failed.purpose != "credit_topup":
         return
     command = RecordFailure(failed.reference_id, failed.payment_id, failed.code, failed.message)
-    await handlers.record_failure(store, command, _meta(event), conn)
+    await handlers.record_failure(store, command, event.metadata(), conn)
 
 
 @_refusing
@@ -88,7 +82,7 @@ async def on_payment_requires_action(store: EventStore, event: IncomingEvent, co
     if waiting.purpose != "credit_topup":
         return
     command = RecordRequiresAction(waiting.reference_id, waiting.payment_id, waiting.client_secret)
-    await handlers.record_requires_action(store, command, _meta(event), conn)
+    await handlers.record_requires_action(store, command, event.metadata(), conn)
 
 
 @_refusing
@@ -99,7 +93,7 @@ async def on_refund_requested(store: EventStore, event: IncomingEvent, conn: Con
         return
     amount = Money(refund.amount, refund.currency)
     command = ReverseCredit(refund.payment_id, amount, refund.reason)
-    await handlers.reverse_credit(store, command, _meta(event), conn)
+    await handlers.reverse_credit(store, command, event.metadata(), conn)
 
 
 @_refusing
@@ -107,7 +101,7 @@ async def on_invoice_debit_requested(store: EventStore, event: IncomingEvent, co
     """Invoicing asks for a debit: pay min(balance, amount) of the invoice, or decline."""
     asked = event.payload_as(InvoiceDebitRequested)
     command = DebitInvoice(asked.invoice_id, Money(asked.amount, asked.currency))
-    await handlers.debit_invoice(store, command, _meta(event), conn)
+    await handlers.debit_invoice(store, command, event.metadata(), conn)
 
 
 @_refusing
@@ -115,7 +109,7 @@ async def on_invoice_voided(store: EventStore, event: IncomingEvent, conn: Conn)
     """An invoice was voided: give back what the balance paid for it, once."""
     voided = event.payload_as(InvoiceVoided)
     command = RestoreInvoiceCredit(voided.invoice_id)
-    if not await handlers.restore_invoice_credit(store, command, _meta(event), conn):
+    if not await handlers.restore_invoice_credit(store, command, event.metadata(), conn):
         log.info("invoice %s: no credit to restore", voided.invoice_id)
 
 

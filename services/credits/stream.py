@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from shared.contracts import ContractError, CreditsEvent, payload_model
-from shared.eventstore import Aggregate, NewEvent, StoredEvent
+from shared.eventstore import Aggregate, EventMetadata, NewEvent, StoredEvent
 
 from .domain.evolve import evolve
 from .domain.state import CreditAccount
 
 STREAM_PREFIX = "credit-account-"
+
+Metadata = EventMetadata
+"""Who new events concern and what caused them (the store's metadata of an append)."""
 
 
 def account_stream(customer_id: str) -> str:
@@ -37,15 +38,6 @@ def _evolve_stored(account: CreditAccount, event: StoredEvent) -> CreditAccount:
 
 
 ACCOUNT = Aggregate[CreditAccount](initial=CreditAccount, evolve=_evolve_stored)
-
-
-@dataclass(frozen=True, slots=True)
-class Metadata:
-    """Who new events concern and what caused them."""
-
-    customer_id: str
-    correlation_id: uuid.UUID
-    causation_id: uuid.UUID | None = None
 
 
 def to_new_events(events: Sequence[CreditsEvent], meta: Metadata) -> list[NewEvent]:

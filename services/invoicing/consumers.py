@@ -22,14 +22,8 @@ from shared.money import Money
 from . import handlers
 from .domain.commands import RecordCardCapture, RecordCardFailure, RecordDebit, RecordDebitDeclined
 from .domain.errors import MessageRefused
-from .stream import Metadata
 
 StoreHandler = Callable[[EventStore, IncomingEvent, Conn], Awaitable[None]]
-
-
-def _meta(event: IncomingEvent) -> Metadata:
-    envelope = event.envelope
-    return Metadata(envelope.customer_id, envelope.correlation_id, envelope.event_id)
 
 
 _refusing = refusing(MessageRefused)
@@ -41,7 +35,7 @@ async def on_invoice_debited(store: EventStore, event: IncomingEvent, conn: Conn
     """Credits paid (part of) an invoice."""
     debit = event.payload_as(InvoiceDebited)
     command = RecordDebit(Money(debit.amount, debit.currency))
-    await handlers.record_debit(store, debit.invoice_id, command, _meta(event), conn)
+    await handlers.record_debit(store, debit.invoice_id, command, event.metadata(), conn)
 
 
 @_refusing
@@ -49,7 +43,9 @@ async def on_invoice_debit_declined(store: EventStore, event: IncomingEvent, con
     """Credits paid nothing of an invoice."""
     declined = event.payload_as(InvoiceDebitDeclined)
     command = RecordDebitDeclined(declined.reason)
-    await handlers.record_debit_declined(store, declined.invoice_id, command, _meta(event), conn)
+    await handlers.record_debit_declined(
+        store, declined.invoice_id, command, event.metadata(), conn
+    )
 
 
 @_refusing
@@ -60,7 +56,7 @@ async def on_payment_captured(store: EventStore, event: IncomingEvent, conn: Con
         return
     amount = Money(paid.amount, paid.currency)
     command = RecordCardCapture(paid.payment_id, amount, paid.card.brand, paid.card.last4)
-    await handlers.record_card_capture(store, paid.reference_id, command, _meta(event), conn)
+    await handlers.record_card_capture(store, paid.reference_id, command, event.metadata(), conn)
 
 
 @_refusing
@@ -70,7 +66,7 @@ async def on_payment_failed(store: EventStore, event: IncomingEvent, conn: Conn)
     if failed.purpose != "invoice":
         return
     command = RecordCardFailure(failed.payment_id, failed.code, failed.message)
-    await handlers.record_card_failure(store, failed.reference_id, command, _meta(event), conn)
+    await handlers.record_card_failure(store, failed.reference_id, command, event.metadata(), conn)
 
 
 def consumer_handlers(store: EventStore) -> Mapping[str, Handler]:

@@ -31,7 +31,14 @@ from .domain.commands import (
 )
 from .domain.events import InvoiceEvent
 from .domain.state import Invoice
-from .stream import Metadata, aggregate, fold_stored, invoice_stream, to_new_events
+from .stream import (
+    Metadata,
+    aggregate,
+    fold_stored,
+    invoice_stream,
+    metadata_of_invoice,
+    to_new_events,
+)
 
 Command = TypeVar("Command")
 
@@ -142,7 +149,7 @@ async def expire(pool: asyncpg.Pool, store: EventStore, invoice_id: str, now: da
         invoice, version = await load(store, stream, aggregate(invoice_id), conn=conn)
         events = decide.expire(invoice, now)
         if events:
-            new = to_new_events(events, Metadata.of_invoice(invoice))
+            new = to_new_events(events, metadata_of_invoice(invoice))
             await store.append(stream, new, version, conn=conn)
         if events or not invoice.awaits_expiry:
             await invoice_index.forget_due_date(conn, invoice_id)

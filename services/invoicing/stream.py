@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from shared.contracts import ContractError, InvoicingEvent, payload_model
-from shared.eventstore import Aggregate, NewEvent, StoredEvent
+from shared.eventstore import Aggregate, EventMetadata, NewEvent, StoredEvent
 
 from .domain.events import INTERNAL_EVENTS, InternalEvent, InvoiceEvent
 from .domain.evolve import evolve
@@ -18,6 +17,9 @@ STREAM_PREFIX = "invoice-"
 _INTERNAL: dict[tuple[str, int], type[InternalEvent]] = {
     (model.event_type, model.schema_version): model for model in INTERNAL_EVENTS
 }
+
+Metadata = EventMetadata
+"""Who new events concern and what caused them (the store's metadata of an append)."""
 
 
 def invoice_stream(invoice_id: str) -> str:
@@ -63,20 +65,11 @@ def fold_stored(invoice_id: str, events: Iterable[StoredEvent]) -> Invoice:
     return invoice
 
 
-@dataclass(frozen=True, slots=True)
-class Metadata:
-    """Who new events concern and what caused them."""
-
-    customer_id: str
-    correlation_id: uuid.UUID
-    causation_id: uuid.UUID | None = None
-
-    @classmethod
-    def of_invoice(cls, invoice: Invoice) -> Metadata:
-        """Metadata of events the invoice's own flow decides (its customer and correlation)."""
-        if invoice.customer_id is None or invoice.correlation_id is None:
-            raise ValueError(f"invoice {invoice.invoice_id!r} has no events yet")
-        return cls(invoice.customer_id, invoice.correlation_id)
+def metadata_of_invoice(invoice: Invoice) -> Metadata:
+    """Metadata of events the invoice's own flow decides (its customer and correlation)."""
+    if invoice.customer_id is None or invoice.correlation_id is None:
+        raise ValueError(f"invoice {invoice.invoice_id!r} has no events yet")
+    return Metadata(invoice.customer_id, invoice.correlation_id)
 
 
 def to_new_events(events: Sequence[InvoiceEvent], meta: Metadata) -> list[NewEvent]:

@@ -2,7 +2,14 @@
 
 from shared.eventstore.decide import Aggregate, decide_and_append, load
 from shared.eventstore.errors import ConcurrencyError, DuplicateEventError, EventStoreError
-from shared.eventstore.records import START, Checkpoint, NewEvent, StoredEvent, utc_now
+from shared.eventstore.records import (
+    START,
+    Checkpoint,
+    EventMetadata,
+    NewEvent,
+    StoredEvent,
+    utc_now,
+)
 from shared.eventstore.schema import EVENTS_DDL
 from shared.eventstore.store import EventStore
 
@@ -13,6 +20,7 @@ __all__ = [
     "Checkpoint",
     "ConcurrencyError",
     "DuplicateEventError",
+    "EventMetadata",
     "EventStore",
     "EventStoreError",
     "NewEvent",

@@ -20,6 +20,15 @@ def utc_now() -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
+class EventMetadata:
+    """Who new events concern and what caused them."""
+
+    customer_id: str
+    correlation_id: uuid.UUID
+    causation_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class NewEvent:
     """An event a writer wants to append to a stream.
 

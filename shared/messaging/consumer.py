@@ -41,6 +41,7 @@ from pydantic import BaseModel
 
 from shared.contracts import ContractError, Envelope, decode_message
 from shared.database import Conn
+from shared.eventstore import EventMetadata
 from shared.faults import crash_point
 from shared.log_context import bound_log_fields
 from shared.messaging.dead_letters import dead_letter_of
@@ -85,6 +86,11 @@ class IncomingEvent:
         if not isinstance(self.payload, model):
             raise RejectedMessage("invalid_payload", f"expected {model.__name__}")
         return self.payload
+
+    def metadata(self) -> EventMetadata:
+        """The metadata of events this event causes: its customer and correlation, itself."""
+        envelope = self.envelope
+        return EventMetadata(envelope.customer_id, envelope.correlation_id, envelope.event_id)
 
 
 def refusing(

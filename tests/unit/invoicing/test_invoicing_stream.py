@@ -11,7 +11,13 @@ from services.invoicing.domain import decide
 from services.invoicing.domain.commands import IssueInvoice, RecordDebit
 from services.invoicing.domain.state import Invoice, Line
 from services.invoicing.http_models import InvoiceOut
-from services.invoicing.stream import Metadata, decode, fold_stored, to_new_events
+from services.invoicing.stream import (
+    Metadata,
+    decode,
+    fold_stored,
+    metadata_of_invoice,
+    to_new_events,
+)
 from shared.eventstore import StoredEvent
 
 from .conftest import usd
@@ -40,7 +46,7 @@ def test_stored_events_fold_into_the_invoice_with_its_customer_and_history() -> 
     invoice = fold_stored("inv1", events)
     assert (invoice.customer_id, invoice.correlation_id) == ("cus-1", meta.correlation_id)
     assert (invoice.remaining, invoice.card_pending, invoice.due_at) == (usd("500.98"), True, NOW)
-    assert Metadata.of_invoice(invoice) == meta
+    assert metadata_of_invoice(invoice) == meta
     out = InvoiceOut.of(invoice, events).model_dump(mode="json")
     assert (out["amount_due"], out["paid_from_credits"], out["remaining"]) == (
         "593.02", "92.04", "500.98",
@@ -61,7 +67,7 @@ def test_unknown_stored_types_are_skipped_and_an_empty_stream_has_no_metadata() 
     other = stored("x", [], Metadata("cus-1", uuid.uuid4()))
     assert other == []
     with pytest.raises(ValueError, match="no events"):
-        Metadata.of_invoice(Invoice("x"))
+        metadata_of_invoice(Invoice("x"))
     foreign = StoredEvent(
         "invoice-x", 1, 1, 1, uuid.uuid4(), "SomethingElse", 1, "cus-1", {}, NOW, NOW,
         uuid.uuid4(), None,
